@@ -1,0 +1,77 @@
+"""The application factory: configuration, services, blueprints, errors, CLI.
+
+Nothing is created at import time; ``create_app`` builds everything for one
+app, so tests get a fresh instance under ``tmp_path`` each time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from kb.config import load_config, load_secret_key
+from kb.services.context import Kb, make_kb
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the kb web application.
+
+    :param config: overrides for tests (``KB_DATA_DIR`` under ``tmp_path`` …).
+    """
+    settings = load_config(config)
+    app = Flask(
+        __name__,
+        template_folder=str(settings["TEMPLATES_DIR"]),
+        static_folder=str(settings["STATIC_DIR"]),
+        instance_path=str(settings["KB_INSTANCE_DIR"]),
+    )
+    app.config.update(settings)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(settings["KB_INSTANCE_DIR"])
+    init_kb(app)
+    init_csrf(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    return app
+
+
+def init_kb(app: Flask) -> None:
+    app.extensions["kb"] = make_kb(app.config)
+
+
+def init_csrf(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFProtect
+
+    CSRFProtect(app)
+
+
+def get_kb(app: Flask) -> Kb:
+    return app.extensions["kb"]
+
+
+def register_blueprints(app: Flask) -> None:
+    from kb.web import pages, upload
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(upload.bp)
+    from kb.web.filters import register_filters
+
+    register_filters(app)
+
+
+def register_errors(app: Flask) -> None:
+    from kb.web.errors import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from kb.cli import register_commands
+
+    register_commands(app)

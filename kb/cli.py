@@ -1,0 +1,287 @@
+"""The ``kb`` command: thin wrappers over the service layer.
+
+Every command runs inside the app built by :func:`kb.app.create_app`, so the
+CLI, the pages and the tests share one configuration. Errors are printed as
+one German line on stderr with a non-zero exit, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from kb.errors import KbError
+from kb.services import handouts as handout_service
+from kb.services import jobs
+from kb.services.access import ANONYMOUS, SYSTEM
+from kb.services.check import run_check
+from kb.services.context import Kb
+from kb.services.indexing import reindex
+from kb.services.items import ItemMeta, UploadFile, file_statuses, upload_files
+from kb.services.search import run_search
+from kb.services.setup import init_instance, load_demo
+
+logger = logging.getLogger(__name__)
+
+
+def _kb() -> Kb:
+    return current_app.extensions["kb"]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Fehler: {message}", err=True)
+    sys.exit(1)
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Datenbank, Ordner und Suchindex anlegen bzw. aktualisieren (wiederholbar)."""
+    init_instance(_kb())
+    click.echo(f"Bereit: Datenbank {current_app.config['KB_DATABASE_URL']}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Demo-Inhalte laden (einmalig) und durchsuchbar machen."""
+    kb = _kb()
+    init_instance(kb)
+    created = load_demo(kb)
+    jobs.run_until_idle(kb)
+    click.echo(
+        f"Demo-Inhalte: {created} Einträge neu angelegt."
+        if created
+        else "Demo-Inhalte sind schon geladen."
+    )
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Die Web-Anwendung mit waitress starten (mit eingebautem Worker)."""
+    from waitress import serve
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    kb = _kb()
+    init_instance(kb)
+    worker = jobs.Worker(kb, sole=True)
+    worker.start_thread()
+    click.echo(f"kb läuft auf http://{host}:{port}/ (Strg+C beendet)")
+    try:
+        serve(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024,
+        )
+    finally:
+        worker.stop()
+
+
+@click.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """Nur den Worker laufen lassen (Textauszug und Indexierung)."""
+    jobs.Worker(_kb()).run_forever()
+
+
+def _walk(paths: tuple[Path, ...]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+            )
+        else:
+            yield path
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--kind", default="sonstiges", help="Art des Eintrags, z. B. praesentation.")
+@click.option("--title", default="", help="Titel (nur bei einer Datei).")
+@click.option("--access", type=click.Choice(["public", "internal"]), default="public")
+@click.option(
+    "--state", type=click.Choice(["draft", "review", "published", "archived"]), default="published"
+)
+@click.option("--json", "as_json", is_flag=True, help="Eine JSON-Zeile pro Datei ausgeben.")
+@click.option("--no-wait", is_flag=True, help="Nicht warten, bis die Dateien durchsuchbar sind.")
+@with_appcontext
+def import_command(
+    paths: tuple[Path, ...],
+    kind: str,
+    title: str,
+    access: str,
+    state: str,
+    as_json: bool,
+    no_wait: bool,
+) -> None:
+    """Dateien und Ordner (rekursiv) importieren."""
+    kb = _kb()
+    files = list(_walk(paths))
+    meta = ItemMeta(title=title if len(files) == 1 else "", kind=kind, access=access, state=state)
+    outcomes = []
+    show_bar = sys.stderr.isatty() and not as_json
+    with click.progressbar(files, label="Importiere", file=sys.stderr if show_bar else None) as bar:
+        for path in bar:
+            with path.open("rb") as fh:
+                try:
+                    outcomes += upload_files(kb, [UploadFile(path.name, fh)], meta, ANONYMOUS)
+                except KbError as exc:
+                    _fail(exc.message_de)
+    if not no_wait:
+        jobs.run_until_idle(kb)
+    ids = [o.file_version_id for o in outcomes if o.file_version_id]
+    states = {s.file_version_id: s for s in file_statuses(kb, ids, SYSTEM)}
+    for path, outcome in zip(files, outcomes, strict=True):
+        status = states.get(outcome.file_version_id or -1)
+        record = {
+            "id": outcome.item_id,
+            "title": path.name,
+            "file": str(path),
+            "sha256": outcome.sha256,
+            "status": status.state if status else outcome.status,
+            "message": (status.message_de if status else outcome.messages.get("de", "")),
+        }
+        if as_json:
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            suffix = f" – {record['message']}" if record["message"] else ""
+            click.echo(f"{record['status']:>10}  {path}{suffix}")
+    if any(o.status == "rejected" for o in outcomes):
+        sys.exit(1)
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@with_appcontext
+def search_command(query: str, as_json: bool, limit: int) -> None:
+    """Suchen (als anonyme Person)."""
+    kb = _kb()
+    result = run_search(kb, query, ANONYMOUS, page=1, page_size=limit)
+    base = kb.base_url
+    if as_json:
+        payload = {
+            "total": result.total,
+            "hits": [
+                {
+                    "id": h.item_id,
+                    "title": h.title,
+                    "kind": h.kind,
+                    "url": f"{base}/items/{h.item_id}",
+                    "score": round(h.score, 4),
+                    "pages": [{"page": p.number, "snippet": p.snippet} for p in h.pages],
+                    "files": h.files,
+                }
+                for h in result.hits
+            ],
+            "facets": {},
+            "suggestion": None,
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    click.echo(f"{result.total} Treffer")
+    for h in result.hits:
+        where = ", ".join(p.label for p in h.pages)
+        click.echo(f"[{h.item_id}] {h.title}" + (f" ({where})" if where else ""))
+
+
+@click.command("handout")
+@click.argument("item_id", type=int)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def handout_command(item_id: int, output: Path) -> None:
+    """Handout (PDF) eines Eintrags schreiben."""
+    try:
+        pdf, _name = handout_service.item_handout(_kb(), item_id, ANONYMOUS)
+    except KbError as exc:
+        _fail(exc.message_de)
+        return
+    output.write_bytes(pdf)
+    click.echo(f"Handout geschrieben: {output} ({len(pdf)} Bytes)")
+
+
+@click.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Suchindex vollständig aus der Datenbank neu aufbauen."""
+    count = reindex(_kb())
+    click.echo(f"Suchindex neu aufgebaut: {count} Dokumente.")
+
+
+@click.command("check")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def check_command(as_json: bool) -> None:
+    """Datenbank, Dateien und Suchindex auf Widersprüche prüfen (Exit 1 bei Problemen)."""
+    report = run_check(_kb())
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "problems": report.problems,
+                    "warnings": report.warnings,
+                    "counts": report.counts,
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for line in report.problems:
+            click.echo(f"PROBLEM: {line}")
+        for line in report.warnings:
+            click.echo(f"Hinweis: {line}")
+        click.echo("Alles in Ordnung." if report.ok else f"{len(report.problems)} Problem(e).")
+    if not report.ok:
+        sys.exit(1)
+
+
+COMMANDS = [
+    init_command,
+    demo_command,
+    serve_command,
+    worker_command,
+    import_command,
+    search_command,
+    handout_command,
+    reindex_command,
+    check_command,
+]
+
+
+def register_commands(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from kb.app import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    cli = FlaskGroup(
+        name="kb",
+        create_app=_create_app,
+        add_default_commands=False,
+        add_version_option=False,
+        load_dotenv=False,
+        help="kb – Wissensdatenbank der Integrationskoordination Sachsen-Anhalt",
+    )
+    cli.main(prog_name="kb")

@@ -1,0 +1,86 @@
+"""Configuration: defaults, then ``KB_*`` environment variables, then a test mapping.
+
+All paths are made absolute once, here, so that no other module has to guess
+what a relative path is relative to. A fresh clone runs with no configuration:
+data lives in ``uploads/``, ``index/`` and ``instance/kb.sqlite3`` in the
+project root unless ``KB_DATA_DIR`` moves it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Upload limit per request; named in the error message and shown on the form.
+DEFAULT_MAX_UPLOAD_MB = 200
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value and value.strip().isdigit() else default
+
+
+def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the app configuration.
+
+    :param overrides: values that win over the environment (tests pass
+        ``KB_DATA_DIR`` under ``tmp_path`` here).
+    :return: a plain dict ready for ``app.config.update``.
+    """
+    overrides = dict(overrides or {})
+    data_dir_raw = overrides.get("KB_DATA_DIR") or os.environ.get("KB_DATA_DIR")
+    if data_dir_raw:
+        data_dir = Path(data_dir_raw).expanduser().resolve()
+        upload_dir, index_dir, instance_dir = data_dir / "uploads", data_dir / "index", data_dir
+    else:
+        data_dir = PROJECT_ROOT
+        upload_dir = PROJECT_ROOT / "uploads"
+        index_dir = PROJECT_ROOT / "index"
+        instance_dir = PROJECT_ROOT / "instance"
+    db_url = (
+        overrides.get("KB_DATABASE_URL")
+        or os.environ.get("KB_DATABASE_URL")
+        or f"sqlite:///{instance_dir / 'kb.sqlite3'}"
+    )
+    max_mb = int(
+        overrides.get("KB_MAX_UPLOAD_MB") or _env_int("KB_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)
+    )
+    config: dict[str, Any] = {
+        "KB_DATA_DIR": data_dir,
+        "KB_UPLOAD_DIR": upload_dir,
+        "KB_INDEX_DIR": index_dir,
+        "KB_INSTANCE_DIR": instance_dir,
+        "KB_DATABASE_URL": db_url,
+        "KB_BASE_URL": os.environ.get("KB_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "KB_MAX_UPLOAD_MB": max_mb,
+        "MAX_CONTENT_LENGTH": max_mb * 1024 * 1024,
+        # The in-process worker thread; tests switch it off and drive jobs explicitly.
+        "KB_START_WORKER": False,
+        "KB_EXTRACT_CPU_SECONDS": _env_int("KB_EXTRACT_CPU_SECONDS", 120),
+        "KB_EXTRACT_MEMORY_MB": _env_int("KB_EXTRACT_MEMORY_MB", 2048),
+        "KB_SEARCH_PAGE_SIZE": 10,
+        "TEMPLATES_DIR": PROJECT_ROOT / "templates",
+        "STATIC_DIR": PROJECT_ROOT / "kb" / "web" / "static",
+    }
+    config.update(overrides)
+    for key in ("KB_DATA_DIR", "KB_UPLOAD_DIR", "KB_INDEX_DIR", "KB_INSTANCE_DIR"):
+        config[key] = Path(config[key]).expanduser().resolve()
+    config["MAX_CONTENT_LENGTH"] = int(config["KB_MAX_UPLOAD_MB"]) * 1024 * 1024
+    return config
+
+
+def load_secret_key(instance_dir: Path) -> str:
+    """Return the instance's secret key, creating it once (never kept in the repo)."""
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    return path.read_text().strip()

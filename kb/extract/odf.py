@@ -1,0 +1,173 @@
+"""OpenDocument text (ODT) and presentations (ODP) via odfdo.
+
+ODP yields one string per ``draw:page`` (slide): the title frame first, then
+the other frames in document order, then the speaker notes after "Notizen:".
+ODT yields pages cut at ``text:soft-page-break`` (where LibreOffice last
+rendered a page boundary), or else sections of about 3000 characters like
+DOCX. Encryption is read from the manifest before odfdo is involved, because
+an encrypted ``content.xml`` is just bytes that fail to parse.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from odfdo import Document, Element
+
+from kb.extract import containers, messages
+from kb.extract.chunks import (
+    MAX_SLIDES,
+    NOTES_LABEL,
+    Block,
+    Break,
+    chunk_blocks,
+    has_breaks,
+    split_pages,
+)
+from kb.extract.containers import ODP, ODT
+from kb.extract.normalize import normalize_text
+from kb.extract.registry import Extracted, register
+
+logger = logging.getLogger(__name__)
+
+_PARAGRAPHS = {"text:p", "text:h"}
+# Not body text: declarations, forms, annotations, footnotes, change tracking.
+_SKIP = {
+    "text:sequence-decls",
+    "text:tracked-changes",
+    "office:forms",
+    "office:annotation",
+    "text:note",
+    "draw:page-thumbnail",
+    "svg:title",
+    "svg:desc",
+}
+
+
+@register(ODT, ODP)
+def extract_odf(path: Path) -> Extracted:
+    """Return the slides of an ODP or the pages/sections of an ODT.
+
+    :raises kb.errors.EncryptedFile: the package is password-protected.
+    :raises kb.errors.CorruptFile: it is no readable ODF text or presentation.
+    """
+    if containers.zip_names(path) is None:
+        raise messages.corrupt()
+    if containers.odf_is_encrypted(path):
+        raise messages.encrypted()
+    content = containers.read_zip_member(path, "content.xml", limit=64)
+    if content is not None and not content.lstrip().startswith(b"<"):
+        raise messages.encrypted()  # binary content.xml: encrypted without a manifest note
+    body = Document(path).body
+    if body.tag == "office:presentation":
+        return _presentation(body, path)
+    if body.tag == "office:text":
+        return _text_document(body)
+    logger.info("%s is ODF but neither text nor presentation: %s", path.name, body.tag)
+    raise messages.corrupt()
+
+
+def _presentation(body: Element, path: Path) -> Extracted:
+    slides = [child for child in body.children if child.tag == "draw:page"]
+    if len(slides) > MAX_SLIDES:
+        logger.warning(
+            "%s has %d slides; reading only the first %d", path.name, len(slides), MAX_SLIDES
+        )
+    pages = [normalize_text(_slide_text(slide)) for slide in slides[:MAX_SLIDES]]
+    return Extracted(pages=pages, unit="slide")
+
+
+def _slide_text(slide: Element) -> str:
+    titles: list[str] = []
+    others: list[str] = []
+    notes: list[str] = []
+    for child in slide.children:
+        blocks: list[Block] = []
+        _blocks(child, blocks)
+        texts = [b for b in blocks if isinstance(b, str)]
+        if child.tag == "presentation:notes":
+            notes.extend(texts)
+        elif child.get_attribute("presentation:class") == "title":
+            titles.extend(texts)
+        else:
+            others.extend(texts)
+    if "".join(notes).strip():
+        notes.insert(0, NOTES_LABEL)
+    return "\n".join(titles + others + notes)
+
+
+def _text_document(body: Element) -> Extracted:
+    blocks: list[Block] = []
+    _blocks(body, blocks)
+    if has_breaks(blocks):
+        return Extracted(pages=split_pages(blocks), unit="page")
+    texts = [block for block in blocks if isinstance(block, str)]
+    return Extracted(pages=chunk_blocks(texts), unit="section")
+
+
+def _blocks(element: Element, out: list[Block]) -> None:
+    """Append the paragraphs, table rows and page breaks under ``element``."""
+    for child in element.children:
+        tag = child.tag
+        if tag in _PARAGRAPHS:
+            _paragraph_blocks(child, out)
+        elif tag == "text:soft-page-break":
+            out.append(Break.RENDERED)
+        elif tag == "table:table":
+            out.extend(_table_rows(child))
+        elif tag not in _SKIP:
+            _blocks(child, out)
+
+
+def _paragraph_blocks(paragraph: Element, out: list[Block]) -> None:
+    pieces: list[Block] = []
+    _inline(paragraph, pieces)
+    text: list[str] = []
+    for piece in pieces:
+        if isinstance(piece, Break):
+            out.extend(["".join(text), piece])
+            text = []
+        else:
+            text.append(piece)
+    out.append("".join(text))
+
+
+def _inline(element: Element, out: list[Block]) -> None:
+    """Append the text of a paragraph, expanding ODF's space/tab/line-break elements."""
+    out.append(element.text)
+    for child in element.children:
+        tag = child.tag
+        if tag == "text:s":
+            out.append(" " * (child.get_attribute_integer("text:c") or 1))
+        elif tag == "text:tab":
+            out.append("\t")
+        elif tag == "text:line-break":
+            out.append("\n")
+        elif tag == "text:soft-page-break":
+            out.append(Break.RENDERED)
+        elif tag in _PARAGRAPHS:  # paragraphs inside frames anchored in this one
+            out.append("\n")
+            _inline(child, out)
+            out.append("\n")
+        elif tag not in _SKIP:
+            _inline(child, out)
+        out.append(child.tail or "")
+
+
+def _table_rows(table: Element) -> list[str]:
+    """Return one line per table row, cells joined by " | "."""
+    rows: list[str] = []
+    for child in table.children:
+        if child.tag == "table:table-row":
+            cells = []
+            for cell in child.children:
+                blocks: list[Block] = []
+                _blocks(cell, blocks)
+                text = " ".join(b.strip() for b in blocks if isinstance(b, str) and b.strip())
+                if text:
+                    cells.append(text)
+            rows.append(" | ".join(cells))
+        elif child.tag not in _SKIP:
+            rows.extend(_table_rows(child))  # header rows, row groups
+    return rows

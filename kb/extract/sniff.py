@@ -1,0 +1,97 @@
+"""Deciding a file's type from its bytes.
+
+The type an upload claims (its name or its Content-Type header) is never
+trusted: libmagic reads the bytes, and the file name is only used to refine a
+generic answer, and only after checking that the container really holds the
+parts of the named format. A PNG named "bericht.docx" stays image/png.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path, PurePath
+
+import magic
+
+from kb.extract import containers
+from kb.extract.containers import DOCX, ENCRYPTED_OOXML, MD, ODP, ODT, PDF, PPTX, TXT, XLSX
+
+logger = logging.getLogger(__name__)
+
+_BY_EXTENSION = {
+    ".pdf": PDF,
+    ".pptx": PPTX,
+    ".docx": DOCX,
+    ".xlsx": XLSX,
+    ".odt": ODT,
+    ".odp": ODP,
+    ".txt": TXT,
+    ".md": MD,
+    ".markdown": MD,
+}
+# Where the main part of an OOXML package lives.
+_OOXML_PREFIX = {PPTX: "ppt/", DOCX: "word/", XLSX: "xl/"}
+_GENERIC = {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
+_OLE = {
+    "application/x-ole-storage",
+    "application/cdfv2",
+    "application/cdfv2-encrypted",
+    "application/encrypted",
+}
+_EMPTY = {"application/x-empty", "inode/x-empty"}
+
+
+def sniff_mime(path: Path, filename: str) -> str:
+    """Return the MIME type of the file at ``path``.
+
+    :param path: the stored bytes.
+    :param filename: the name the uploader gave, used only to refine a generic
+        result (ZIP, OLE, octet-stream, empty, text/*).
+    :return: the MIME type, also for types kb does not support, or
+        ``"application/x-encrypted-ooxml"`` for a password-protected
+        DOCX/PPTX/XLSX so that extraction can say "verschlüsselt".
+    """
+    try:
+        sniffed = magic.from_file(str(path), mime=True)
+    except magic.MagicException as exc:
+        logger.warning("libmagic could not classify %s: %s", filename, exc)
+        sniffed = "application/octet-stream"
+    claimed = _BY_EXTENSION.get(PurePath(filename).suffix.lower())
+    refined = _refine(path, sniffed, claimed) if claimed else sniffed
+    if refined != sniffed:
+        logger.debug("Refined %s of %s to %s", sniffed, filename, refined)
+    return refined
+
+
+def _refine(path: Path, sniffed: str, claimed: str) -> str:
+    generic = sniffed.lower()
+    if generic in _EMPTY:
+        return claimed
+    if generic.startswith("text/") and claimed in (TXT, MD):
+        return claimed
+    if generic in _OLE and claimed in _OOXML_PREFIX:
+        if generic == "application/encrypted" or containers.is_encrypted_ooxml(path):
+            return ENCRYPTED_OOXML
+        return sniffed
+    if generic in _GENERIC and _package_matches(path, claimed):
+        return claimed
+    return sniffed
+
+
+def _package_matches(path: Path, claimed: str) -> bool:
+    """Return True if the ZIP at ``path`` holds the parts of ``claimed``."""
+    names = containers.zip_names(path)
+    if names is None:
+        # Truncated archives keep their first local header; good enough to
+        # route them to the right extractor, which then says "beschädigt".
+        first = containers.first_zip_entry(path)
+        if claimed in _OOXML_PREFIX:
+            return first == "[Content_Types].xml"
+        return claimed in (ODT, ODP) and first == "mimetype"
+    if claimed in _OOXML_PREFIX:
+        prefix = _OOXML_PREFIX[claimed]
+        return "[Content_Types].xml" in names and any(n.startswith(prefix) for n in names)
+    if claimed in (ODT, ODP):
+        declared = containers.read_zip_member(path, "mimetype", limit=200)
+        return declared is not None and declared.strip() == claimed.encode()
+    return False

@@ -1,0 +1,37 @@
+"""Alembic environment: run migrations on the connection kb hands over.
+
+``kb init`` calls :func:`kb.migrate.upgrade`, which puts an open connection
+into ``config.attributes["connection"]``; batch mode lets SQLite alter tables.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from kb import models  # noqa: F401  (registers the tables on the metadata)
+from kb.db import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:
+    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()

@@ -1,0 +1,171 @@
+"""The typed domain model (SQLAlchemy 2.x).
+
+The database is the source of truth: extracted text lives in ``pages`` so that
+the search index can be rebuilt from the database alone. ``jobs`` is the
+transactional outbox for slow work and ``index_log`` the append-only log the
+indexer replays into Whoosh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kb.db import Base
+
+#: Item kinds: id -> German label. Order is the order in forms.
+KINDS: dict[str, str] = {
+    "praesentation": "Präsentation",
+    "impulsvortrag": "Impulsvortrag",
+    "leitfaden": "Leitfaden",
+    "protokoll": "Protokoll/Dokumentation",
+    "formular": "Formular/Vorlage",
+    "sonstiges": "Sonstiges",
+}
+STATES: dict[str, str] = {
+    "draft": "Entwurf",
+    "review": "Zur Prüfung",
+    "published": "Veröffentlicht",
+    "archived": "Archiviert",
+}
+ACCESS: dict[str, str] = {"public": "öffentlich", "internal": "intern"}
+#: How a file's text is divided: German label of one unit.
+UNITS: dict[str, str] = {"page": "Seite", "slide": "Folie", "section": "Abschnitt"}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class EventSeries(Base):
+    """A recurring workshop series such as the IKOE-Ideenwerkstatt."""
+
+    __tablename__ = "event_series"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+
+
+class Event(Base):
+    """One workshop of a series; items (talks, minutes) belong to it."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id"))
+    number: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    starts_on: Mapped[dt.date | None] = mapped_column(Date)
+    city: Mapped[str] = mapped_column(String(120), default="")
+    host_district_ags: Mapped[str | None] = mapped_column(String(8))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    series: Mapped[EventSeries | None] = relationship()
+
+
+class Item(Base):
+    """The content object: a talk, a guidance sheet, minutes, a form …"""
+
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20), default="sonstiges")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    organisation: Mapped[str] = mapped_column(String(300), default="")
+    speakers: Mapped[str] = mapped_column(String(500), default="")
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(8), default="de")
+    access: Mapped[str] = mapped_column(String(10), default="public")
+    state: Mapped[str] = mapped_column(String(10), default="published")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event | None] = relationship()
+    files: Mapped[list[FileVersion]] = relationship(
+        back_populates="item", order_by="FileVersion.id", cascade="all, delete-orphan"
+    )
+
+
+class FileVersion(Base):
+    """One stored file of an item; a corrected file is a new version of the same item."""
+
+    __tablename__ = "file_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mime: Mapped[str] = mapped_column(String(120))
+    filename: Mapped[str] = mapped_column(String(255))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: pending -> done | failed; the message says (in German and English) why no text was read.
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status_message_de: Mapped[str] = mapped_column(Text, default="")
+    status_message_en: Mapped[str] = mapped_column(Text, default="")
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    page_unit: Mapped[str] = mapped_column(String(10), default="page")
+
+    item: Mapped[Item] = relationship(back_populates="files")
+    pages: Mapped[list[Page]] = relationship(
+        order_by="Page.number", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Page(Base):
+    """The extracted text of one page, slide or section of a file version."""
+
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("file_version_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_version_id: Mapped[int] = mapped_column(
+        ForeignKey("file_versions.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class Job(Base):
+    """Slow work, written in the same transaction as the change that caused it (outbox)."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: Lower runs first: text extraction before previews and OCR.
+    priority: Mapped[int] = mapped_column(Integer, default=10)
+    file_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("file_versions.id", ondelete="CASCADE"), index=True
+    )
+    #: queued -> running -> done | failed
+    state: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    locked_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class IndexLog(Base):
+    """Append-only: "re-index object X from the DB as it is now". Replaying is harmless."""
+
+    __tablename__ = "index_log"
+    #: Ids must never be reused after pruning: indexers remember the last applied id.
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

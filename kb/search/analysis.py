@@ -1,0 +1,70 @@
+"""The German analysis chain for the index and for queries.
+
+Whoosh pickles the schema, analyzers included, into the index, so every
+filter here is a module-level class with no heavy state: anything large (a
+lexicon, later) must be loaded lazily, not held on the instance.
+
+>>> [t.text for t in german_analyzer()("Änderungen der Förderanträge")]
+['aender', 'der', 'foerderantraeg']
+>>> [t.text for t in german_analyzer()("Aenderung")]
+['aender']
+>>> [t.text for t in german_analyzer()("ﬁnanzielle Straße")]
+['finanziell', 'strass']
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from whoosh.analysis import (
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+)
+
+#: Umlauts and ß are written out, so "Aenderung", "Änderung" and "AENDERUNG" meet.
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"})
+
+#: Runs of letters and digits; hyphenated compounds ("EU-Migrationsdienst") become
+#: their parts, and a query for the whole compound becomes a phrase of the parts.
+TOKEN_PATTERN = r"\w+"
+
+
+class NfkcFilter(Filter):
+    """Unicode NFKC: ligatures (ﬁ), full-width and compatibility forms become plain letters."""
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        for t in tokens:
+            t.text = unicodedata.normalize("NFKC", t.text)
+            yield t
+
+
+class UmlautFoldFilter(Filter):
+    """ä/ae, ö/oe, ü/ue, ß/ss: fold to the written-out form (both directions meet there)."""
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        for t in tokens:
+            t.text = t.text.translate(_FOLD)
+            yield t
+
+
+def german_analyzer():  # type: ignore[no-untyped-def]
+    """Tokenise, NFKC, lower-case, fold umlauts, stem with Snowball German.
+
+    Stop words are kept so phrase queries ("Antrag auf Förderung") still
+    match; the stemmer runs after folding on both index and query side, so
+    both sides agree.
+    """
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | NfkcFilter()
+        | LowercaseFilter()
+        | UmlautFoldFilter()
+        | StemFilter(lang="de", cachesize=50000)
+    )
+
+
+def exact_analyzer():  # type: ignore[no-untyped-def]
+    """Lower-cased, NFKC, umlauts folded, but not stemmed: exact forms rank higher."""
+    return RegexTokenizer(TOKEN_PATTERN) | NfkcFilter() | LowercaseFilter() | UmlautFoldFilter()

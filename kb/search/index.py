@@ -1,0 +1,200 @@
+"""The Whoosh index on disk: one writer behind a file lock, many readers.
+
+Layout of the index root::
+
+    CURRENT          names the live index directory (replaced atomically)
+    ix-<stamp>/      Whoosh segment files of one build
+    indexer.lock     held by the one process that applies the index log
+
+A rebuild writes a fresh ``ix-<stamp>`` beside the old one and then switches
+``CURRENT``; readers notice the new name and reopen. Readers never take the
+writer lock, so no request waits on it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.searching import Searcher
+
+from kb.search.schema import META_DOC_ID, KbSchema
+
+logger = logging.getLogger(__name__)
+
+Document = dict[str, Any]
+
+
+class SearchIndex:
+    """Access to the index under ``root`` for one process.
+
+    :param root: the index root folder (``index/`` or ``$KB_DATA_DIR/index``).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._searcher_dir: str | None = None
+
+    # -- locations -------------------------------------------------------
+
+    @property
+    def current_file(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current_dir(self) -> Path | None:
+        try:
+            name = self.current_file.read_text().strip()
+        except FileNotFoundError:
+            return None
+        return self.root / name if name else None
+
+    def exists(self) -> bool:
+        current = self.current_dir()
+        return current is not None and whoosh_index.exists_in(str(current))
+
+    def create(self) -> None:
+        """Create an empty index and point ``CURRENT`` at it (idempotent)."""
+        if self.exists():
+            return
+        self._switch_to(self._new_dir())
+
+    def _new_dir(self) -> Path:
+        path = self.root / f"ix-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(4)}"
+        path.mkdir(parents=True)
+        whoosh_index.create_in(str(path), KbSchema())
+        return path
+
+    def _switch_to(self, new_dir: Path) -> None:
+        tmp = self.root / "CURRENT.tmp"
+        tmp.write_text(new_dir.name)
+        os.replace(tmp, self.current_file)
+        logger.info("Index now served from %s", new_dir.name)
+
+    def _open(self) -> whoosh_index.Index:
+        current = self.current_dir()
+        if current is None or not whoosh_index.exists_in(str(current)):
+            raise FileNotFoundError(f"no index under {self.root}; run `kb init`")
+        return whoosh_index.open_dir(str(current))
+
+    # -- writing (only the holder of the writer lock) --------------------
+
+    @contextmanager
+    def writer_lock(self, blocking: bool = False) -> Iterator[bool]:
+        """Hold the single-writer file lock; yields False if another process has it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "indexer.lock", "a+") as fh:
+            flags = fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB)
+            try:
+                fcntl.flock(fh, flags)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def applied_id(self) -> int:
+        """The id of the last index-log entry this index has applied (0 if none)."""
+        with self._open().searcher() as searcher:
+            stored = searcher.document(doc_id=META_DOC_ID)
+        return int(stored["applied"]) if stored else 0
+
+    def replace_objects(self, docs_by_item: dict[int, list[Document]], applied_id: int) -> None:
+        """Replace all documents of the given items and record ``applied_id``.
+
+        Re-indexing an item first deletes every document it had, so a deck
+        that lost slides leaves no stale pages behind. Caller holds the lock.
+        """
+        ix = self._open()
+        writer = ix.writer(timeout=30)
+        try:
+            for item_id, docs in docs_by_item.items():
+                writer.delete_by_term("item_id", str(item_id))
+                for doc in docs:
+                    writer.add_document(**doc)
+            writer.update_document(doc_id=META_DOC_ID, applied=applied_id)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def rebuild(self, docs: Iterable[Document], applied_id: int) -> Path:
+        """Write a complete new index beside the live one, then switch to it."""
+        old = self.current_dir()
+        new_dir = self._new_dir()
+        writer = whoosh_index.open_dir(str(new_dir)).writer(limitmb=256)
+        try:
+            count = 0
+            for doc in docs:
+                writer.add_document(**doc)
+                count += 1
+            writer.add_document(doc_id=META_DOC_ID, applied=applied_id)
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(new_dir, ignore_errors=True)
+            raise
+        writer.commit()
+        self._switch_to(new_dir)
+        if old is not None and old != new_dir:
+            # Readers in other processes may still have the old files open; on
+            # POSIX that is safe, they keep reading the unlinked files.
+            shutil.rmtree(old, ignore_errors=True)
+        logger.info("Rebuilt index with %d documents up to log id %d", count, applied_id)
+        return new_dir
+
+    # -- reading ---------------------------------------------------------
+
+    @contextmanager
+    def searching(self) -> Iterator[Searcher]:
+        """A current view of the index for one request.
+
+        One searcher per process, kept while the index is unchanged and
+        replaced when a writer committed or ``CURRENT`` names a new directory.
+        Whoosh's own ``Searcher.refresh()`` is not used: it reuses segment
+        readers whose deletion sets are stale, so deleted documents would
+        stay visible (seen in whoosh-reloaded 2.7.5). Searches in one process
+        are serialised by a lock; they are short.
+        """
+        with self._lock:
+            current = self.current_file.read_text().strip() if self.current_file.exists() else None
+            stale = (
+                self._searcher is None
+                or current != self._searcher_dir
+                or not self._searcher.up_to_date()
+            )
+            if stale:
+                if self._searcher is not None:
+                    self._searcher.close()
+                self._searcher = self._open().searcher()
+                self._searcher_dir = current
+            yield self._searcher
+
+    def item_ids(self) -> set[int]:
+        """Every item id that has documents in the index (for ``kb check``)."""
+        with self.searching() as searcher:
+            # Only live documents: the lexicon still lists terms of deleted ones.
+            ids = (fields.get("item_id") for fields in searcher.documents())
+            return {int(item_id) for item_id in ids if item_id}
+
+    def doc_count_for(self, item_id: int) -> int:
+        with self.searching() as searcher:
+            return searcher.doc_frequency("item_id", str(item_id))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None

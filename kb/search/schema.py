@@ -1,0 +1,49 @@
+"""The Whoosh schema, declared once; one comment per field.
+
+One index document per page or slide of an item's current file version, each
+carrying its item's fields, so a hit can say "Folie 7". Items without text get
+one document of their own (page 0). A single ``__meta__`` document holds the id
+of the last index-log entry applied; it has no access terms, so the always-on
+permission filter keeps it out of every search.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, SchemaClass
+
+from kb.search.analysis import exact_analyzer, german_analyzer
+
+META_DOC_ID = "__meta__"
+
+
+class KbSchema(SchemaClass):
+    #: "i<item>/p<page>" — unique, so update/delete address one document.
+    doc_id = ID(unique=True, stored=True)
+    #: The item's id as text; re-indexing an item deletes all documents with this term.
+    item_id = ID(stored=True)
+    #: Page/slide number within the file (0 = the item itself, no page).
+    page = NUMERIC(stored=True, signed=False)
+    #: "page", "slide" or "section" — how the UI names the number.
+    unit = STORED()
+    #: Title, stemmed and folded; boosted because a title match says the most.
+    title = TEXT(analyzer=german_analyzer(), stored=True, field_boost=3.0)
+    #: Title, folded but not stemmed: exact forms rank above stemmed ones.
+    title_exact = TEXT(analyzer=exact_analyzer(), field_boost=4.0)
+    #: The page's text, stemmed and folded; stored for highlighted snippets.
+    content = TEXT(analyzer=german_analyzer(), stored=True)
+    #: The page's text, not stemmed, boosted a little above ``content``.
+    content_exact = TEXT(analyzer=exact_analyzer(), field_boost=1.5)
+    #: Summary, speakers and organisation of the item.
+    summary = TEXT(analyzer=german_analyzer(), field_boost=1.5)
+    #: Item kind id (praesentation, leitfaden …); a facet and a filter.
+    kind = ID(stored=True)
+    #: Slug of the item's event, if any.
+    event = ID(stored=True)
+    #: The item's date (or upload date); sorting by date.
+    date = DATETIME(stored=True, sortable=True)
+    #: Principals that may see this document (anon, member, editor, archived:…).
+    allow = KEYWORD(commas=False, scorable=False)
+    #: The original file name, for display in the hit.
+    filename = STORED()
+    #: Only on the meta document: the last applied index-log id.
+    applied = NUMERIC(stored=True, bits=64, signed=False)

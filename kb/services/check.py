@@ -1,0 +1,83 @@
+"""``kb check``: is the instance consistent? Database, blobs and index compared.
+
+Problems (exit 1): a referenced blob missing or with the wrong hash, a
+finished file version without pages, an item missing from the index or an
+index document without its item, the index behind the log with no indexer
+running. Warnings: blobs no file version references (left by an interrupted
+upload; harmless, reclaimable).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from kb.models import FileVersion, IndexLog, Item, Page
+from kb.services.context import Kb
+
+
+@dataclass
+class CheckReport:
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def run_check(kb: Kb) -> CheckReport:
+    report = CheckReport()
+    with kb.db.reading() as session:
+        versions = session.execute(
+            select(FileVersion.id, FileVersion.sha256, FileVersion.status)
+        ).all()
+        page_counts = dict(
+            session.execute(
+                select(Page.file_version_id, func.count(Page.id)).group_by(Page.file_version_id)
+            ).all()
+        )
+        item_ids = set(session.scalars(select(Item.id)))
+        max_log = session.scalar(select(func.max(IndexLog.id))) or 0
+    _check_blobs(kb, versions, report)
+    for fv_id, _sha, status in versions:
+        if status == "done" and not page_counts.get(fv_id):
+            report.problems.append(f"Dateiversion {fv_id} ist verarbeitet, hat aber keine Seiten.")
+    _check_index(kb, item_ids, max_log, report)
+    report.counts = {"items": len(item_ids), "file_versions": len(versions), "log_max": max_log}
+    return report
+
+
+def _check_blobs(kb: Kb, versions, report: CheckReport) -> None:  # type: ignore[no-untyped-def]
+    referenced = set()
+    for fv_id, sha, _status in versions:
+        referenced.add(sha)
+        if not kb.store.exists(sha):
+            report.problems.append(f"Dateiversion {fv_id}: Datei {sha} fehlt im Speicher.")
+        elif not kb.store.verify(sha):
+            report.problems.append(f"Dateiversion {fv_id}: Datei {sha} hat eine falsche Prüfsumme.")
+    for sha in kb.store.iter_hashes():
+        if sha not in referenced:
+            report.warnings.append(f"Datei {sha} im Speicher gehört zu keiner Dateiversion.")
+
+
+def _check_index(kb: Kb, item_ids: set[int], max_log: int, report: CheckReport) -> None:
+    if not kb.index.exists():
+        report.problems.append("Es gibt keinen Suchindex (kb init oder kb reindex ausführen).")
+        return
+    applied = kb.index.applied_id()
+    with kb.index.writer_lock() as free:
+        indexer_idle = free
+    if applied < max_log and indexer_idle:
+        report.problems.append(
+            f"Der Suchindex ist bei Eintrag {applied}, das Protokoll bei {max_log}, "
+            "und kein Indexer läuft (kb reindex oder kb worker starten)."
+        )
+        return  # the comparison below would only repeat the lag
+    indexed = kb.index.item_ids()
+    for item_id in sorted(item_ids - indexed):
+        report.problems.append(f"Eintrag {item_id} fehlt im Suchindex.")
+    for item_id in sorted(indexed - item_ids):
+        report.problems.append(f"Der Suchindex enthält Eintrag {item_id}, den es nicht mehr gibt.")

@@ -1,0 +1,150 @@
+"""Feeding the index from the database: the index log, its applier, and rebuilds.
+
+Services append "re-index item X" entries to ``index_log`` in the same
+transaction as the change. :func:`apply_index_log` is the one writer: under
+the index's file lock it reads entries after the last applied id, rebuilds
+those items' documents from the database as they are now and records the new
+applied id inside the index, so replaying is always safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from kb.models import FileVersion, IndexLog, Item
+from kb.search.index import Document
+from kb.services.access import item_principals
+from kb.services.context import Kb
+
+logger = logging.getLogger(__name__)
+
+#: Any fixed number: the PostgreSQL advisory lock that serialises log appends.
+INDEX_LOG_LOCK = 7310
+
+
+def append_index_log(session: Session, item_id: int) -> None:
+    """Record "re-index item ``item_id``"; call inside the changing transaction.
+
+    Appends are serialised so ids become visible in order and an indexer
+    that remembers the last applied id never skips one. SQLite serialises
+    writers anyway (``BEGIN IMMEDIATE``); PostgreSQL takes an advisory lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": INDEX_LOG_LOCK})
+    session.add(IndexLog(object_type="item", object_id=item_id))
+
+
+def documents_for_item(item: Item) -> list[Document]:
+    """The index documents of ``item``: one per page of each current file, or one for the item."""
+    allow = " ".join(item_principals(item))
+    when = item.date or item.created_at.date()
+    base: Document = {
+        "item_id": str(item.id),
+        "title": item.title,
+        "title_exact": item.title,
+        "summary": " ".join(filter(None, [item.summary, item.speakers, item.organisation])),
+        "kind": item.kind,
+        "event": item.event.slug if item.event else "",
+        "date": dt.datetime.combine(when, dt.time()),
+        "allow": allow,
+    }
+    docs: list[Document] = []
+    for fv in item.files:
+        if not fv.is_current:
+            continue
+        for page in fv.pages:
+            doc = dict(base)
+            doc.update(
+                doc_id=f"i{item.id}/f{fv.id}/p{page.number}",
+                page=page.number,
+                unit=fv.page_unit,
+                content=page.text,
+                content_exact=page.text,
+                filename=fv.filename,
+            )
+            docs.append(doc)
+    if not docs:
+        docs.append({**base, "doc_id": f"i{item.id}", "page": 0, "content": ""})
+    return docs
+
+
+def _load_items(session: Session, ids: list[int]) -> dict[int, Item]:
+    query = (
+        select(Item)
+        .where(Item.id.in_(ids))
+        .options(
+            selectinload(Item.files).selectinload(FileVersion.pages),
+            selectinload(Item.event),
+        )
+    )
+    return {item.id: item for item in session.scalars(query)}
+
+
+def apply_index_log(kb: Kb, batch: int = 200) -> int:
+    """Apply pending index-log entries; return how many were applied.
+
+    Returns 0 at once if another process holds the writer lock: it will apply
+    the same entries, and nobody waits on it.
+    """
+    applied_total = 0
+    with kb.index.writer_lock() as got_lock:
+        if not got_lock:
+            return 0
+        applied = kb.index.applied_id()
+        while True:
+            with kb.db.reading() as session:
+                entries = session.scalars(
+                    select(IndexLog).where(IndexLog.id > applied).order_by(IndexLog.id).limit(batch)
+                ).all()
+                if not entries:
+                    break
+                ids = sorted({e.object_id for e in entries})
+                items = _load_items(session, ids)
+                docs = {i: documents_for_item(items[i]) if i in items else [] for i in ids}
+            applied = entries[-1].id
+            kb.index.replace_objects(docs, applied)
+            applied_total += len(entries)
+            logger.info("Applied index log up to %d (%d items)", applied, len(ids))
+    return applied_total
+
+
+def _all_documents(session: Session) -> Iterator[Document]:
+    ids = list(session.scalars(select(Item.id).order_by(Item.id)))
+    for start in range(0, len(ids), 100):
+        items = _load_items(session, ids[start : start + 100])
+        for item in items.values():
+            yield from documents_for_item(item)
+        session.expunge_all()
+
+
+def reindex(kb: Kb) -> int:
+    """Rebuild the whole index from the database alone (no file is parsed again).
+
+    The log's max id and the data are read in one snapshot, so entries written
+    during the rebuild are applied afterwards by the normal log applier.
+    """
+    with kb.index.writer_lock(blocking=True):
+        with kb.db.read() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            session.begin()
+            max_id = session.scalar(select(func.max(IndexLog.id))) or 0
+            count = 0
+
+            def counted() -> Iterator[Document]:
+                nonlocal count
+                for doc in _all_documents(session):
+                    count += 1
+                    yield doc
+
+            kb.index.rebuild(counted(), max_id)
+    return count
+
+
+def last_log_id(session: Session, item_id: int) -> int:
+    return session.scalar(select(func.max(IndexLog.id)).where(IndexLog.object_id == item_id)) or 0

@@ -1,0 +1,246 @@
+"""Items and their files: upload, look-up, download.
+
+An upload stores each file's bytes in the blob store first, then commits the
+Item, its FileVersion and an extraction job in one transaction per file. One
+bad file never takes its siblings down: each file has its own transaction
+and its own outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kb import extract
+from kb.errors import KbError, NotFound, UploadTooLarge, ValidationError
+from kb.models import ACCESS, KINDS, STATES, Event, FileVersion, Item, Job
+from kb.services.access import Viewer, can_view
+from kb.services.context import Kb
+from kb.services.indexing import append_index_log
+
+logger = logging.getLogger(__name__)
+
+EMPTY_MESSAGE = ("Die Datei ist leer.", "The file is empty.")
+
+
+@dataclass
+class ItemMeta:
+    """Metadata set once for a whole upload."""
+
+    title: str = ""
+    kind: str = "sonstiges"
+    summary: str = ""
+    organisation: str = ""
+    speakers: str = ""
+    event_slug: str | None = None
+    date: dt.date | None = None
+    access: str = "public"
+    state: str = "published"
+
+
+@dataclass
+class UploadFile:
+    filename: str
+    stream: BinaryIO
+
+
+@dataclass
+class UploadOutcome:
+    """What happened to one file of an upload."""
+
+    filename: str
+    status: (
+        str  # "queued" (text is being read), "failed" (stored, no text), "rejected" (not stored)
+    )
+    item_id: int | None = None
+    file_version_id: int | None = None
+    sha256: str = ""
+    messages: dict[str, str] = field(default_factory=dict)  # lang -> message
+
+
+def validate_meta(session: Session, meta: ItemMeta) -> int | None:
+    """Check the choices against the allowed values; return the event id."""
+    for value, allowed, name_de, name_en in (
+        (meta.kind, KINDS, "Art", "kind"),
+        (meta.access, ACCESS, "Zugriff", "access"),
+        (meta.state, STATES, "Status", "state"),
+    ):
+        if value not in allowed:
+            raise ValidationError(
+                f"Unbekannte {name_de}: „{value}“. Erlaubt: {', '.join(allowed)}.",
+                f"Unknown {name_en}: '{value}'. Allowed: {', '.join(allowed)}.",
+            )
+    if not meta.event_slug:
+        return None
+    event_id = session.scalar(select(Event.id).where(Event.slug == meta.event_slug))
+    if event_id is None:
+        raise ValidationError(
+            f"Die Veranstaltung „{meta.event_slug}“ gibt es nicht.",
+            f"There is no event '{meta.event_slug}'.",
+        )
+    return event_id
+
+
+def title_from_filename(filename: str) -> str:
+    stem = Path(filename).stem.replace("_", " ").strip()
+    return stem or filename or "Ohne Titel"
+
+
+def upload_files(
+    kb: Kb, files: list[UploadFile], meta: ItemMeta, viewer: Viewer
+) -> list[UploadOutcome]:
+    """Store each file as a new item; queue text extraction for the readable ones.
+
+    :raises ValidationError: when the shared metadata is invalid (nothing is stored).
+    """
+    with kb.db.reading() as session:
+        event_id = validate_meta(session, meta)
+    outcomes = [_upload_one(kb, f, meta, event_id, len(files)) for f in files]
+    if any(o.status == "queued" for o in outcomes):
+        kb.job_signal.set()
+    return outcomes
+
+
+def _upload_one(
+    kb: Kb, upload: UploadFile, meta: ItemMeta, event_id: int | None, n: int
+) -> UploadOutcome:
+    name = Path(upload.filename or "").name
+    if not name:
+        return UploadOutcome(
+            "", "rejected", messages={"de": "Keine Datei ausgewählt.", "en": "No file selected."}
+        )
+    try:
+        blob = kb.store.put(upload.stream, max_size=int(kb.config["MAX_CONTENT_LENGTH"]))
+    except UploadTooLarge as exc:
+        return UploadOutcome(
+            name, "rejected", messages={"de": exc.message_de, "en": exc.message_en}
+        )
+    mime = extract.sniff_mime(kb.store.path(blob.sha256), name)
+    error: KbError | None = None
+    if blob.size == 0:
+        error = KbError(*EMPTY_MESSAGE)
+    elif mime not in extract.SUPPORTED:
+        try:
+            extract.extract(kb.store.path(blob.sha256), mime)  # raises UnsupportedType
+        except KbError as exc:
+            error = exc
+    title = meta.title.strip() if (n == 1 and meta.title.strip()) else title_from_filename(name)
+    with kb.db.writing() as session:
+        item = Item(
+            title=title[:500],
+            kind=meta.kind,
+            summary=meta.summary,
+            organisation=meta.organisation,
+            speakers=meta.speakers,
+            event_id=event_id,
+            date=meta.date,
+            access=meta.access,
+            state=meta.state,
+        )
+        fv = FileVersion(sha256=blob.sha256, size=blob.size, mime=mime, filename=name[:255])
+        if error is not None:
+            fv.status = "failed"
+            fv.status_message_de, fv.status_message_en = error.message_de, error.message_en
+        item.files.append(fv)
+        session.add(item)
+        session.flush()
+        if error is None:
+            session.add(Job(kind="extract", priority=10, file_version_id=fv.id))
+        else:
+            append_index_log(session, item.id)  # searchable by title even without text
+        outcome = UploadOutcome(
+            name, "queued" if error is None else "failed", item.id, fv.id, blob.sha256
+        )
+    if error is not None:
+        outcome.messages = {"de": error.message_de, "en": error.message_en}
+    logger.info("Uploaded %s as item %s (%s, %s)", name, outcome.item_id, mime, outcome.status)
+    return outcome
+
+
+def load_item(session: Session, item_id: int, viewer: Viewer) -> Item:
+    """The item with files and pages, if ``viewer`` may see it.
+
+    :raises NotFound: also when the viewer may not see it, so existence is not revealed.
+    """
+    item = session.scalar(
+        select(Item)
+        .where(Item.id == item_id)
+        .options(selectinload(Item.files).selectinload(FileVersion.pages), selectinload(Item.event))
+    )
+    if item is None or not can_view(viewer, item):
+        raise NotFound("Diesen Eintrag gibt es nicht.", "This item does not exist.")
+    return item
+
+
+def recent_items(kb: Kb, viewer: Viewer, limit: int = 10) -> list[Item]:
+    """The newest items the viewer may see (archived ones left out)."""
+    with kb.db.reading() as session:
+        rows = session.scalars(
+            select(Item)
+            .where(Item.state == "published")
+            .order_by(Item.created_at.desc(), Item.id.desc())
+            .limit(limit * 3)
+            .options(selectinload(Item.files), selectinload(Item.event))
+        ).all()
+        return [item for item in rows if can_view(viewer, item)][:limit]
+
+
+@dataclass(frozen=True)
+class Download:
+    path: Path
+    filename: str
+    mime: str
+
+
+def file_for_download(kb: Kb, item_id: int, file_id: int, viewer: Viewer) -> Download:
+    """The stored file of a version, checked against the viewer's access."""
+    with kb.db.reading() as session:
+        item = load_item(session, item_id, viewer)
+        fv = next((f for f in item.files if f.id == file_id), None)
+        if fv is None or not kb.store.exists(fv.sha256):
+            raise NotFound("Diese Datei gibt es nicht.", "This file does not exist.")
+        return Download(kb.store.path(fv.sha256), fv.filename, fv.mime)
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    file_version_id: int
+    item_id: int
+    filename: str
+    #: "reading" (text not yet read or not yet in the index), "searchable", "failed"
+    state: str
+    message_de: str
+    message_en: str
+
+
+def file_statuses(kb: Kb, file_ids: list[int], viewer: Viewer) -> list[FileStatus]:
+    """Where each uploaded file stands, as the upload page shows it live."""
+    from kb.services.indexing import last_log_id
+
+    applied = kb.index.applied_id()
+    out: list[FileStatus] = []
+    with kb.db.reading() as session:
+        for fv in session.scalars(select(FileVersion).where(FileVersion.id.in_(file_ids))):
+            if not can_view(viewer, fv.item):
+                continue
+            indexed = applied >= last_log_id(session, fv.item_id)
+            state = {"done": "searchable", "failed": "failed"}.get(fv.status, "reading")
+            if state == "searchable" and not indexed:
+                state = "reading"
+            out.append(
+                FileStatus(
+                    fv.id,
+                    fv.item_id,
+                    fv.filename,
+                    state,
+                    fv.status_message_de,
+                    fv.status_message_en,
+                )
+            )
+    return out

@@ -1,0 +1,182 @@
+"""The job queue (transactional outbox) and the worker that drains it.
+
+A job row is written in the same transaction as the change that needs it.
+Workers claim jobs one at a time (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
+SQLite serialises writers with ``BEGIN IMMEDIATE``), run the slow part outside
+any transaction — extraction happens in a child process with CPU and memory
+limits — and commit the result together with an index-log entry. After each
+job the worker applies the index log, so an upload becomes searchable within
+seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+from pathlib import Path
+
+from sqlalchemy import delete, func, select
+
+from kb import extract
+from kb.errors import ExtractionError, KbError
+from kb.models import FileVersion, Job, Page, utcnow
+from kb.services.context import Kb
+from kb.services.indexing import append_index_log, apply_index_log
+
+logger = logging.getLogger(__name__)
+
+#: A running job older than this is taken to belong to a dead worker.
+STALE_AFTER = dt.timedelta(minutes=15)
+#: A job whose worker died this often is given up, with the reason.
+MAX_ATTEMPTS = 2
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def claim_next(kb: Kb) -> int | None:
+    """Take the next queued job (lowest priority number first); return its id."""
+    with kb.db.writing() as session:
+        query = (
+            select(Job)
+            .where(Job.state == "queued")
+            .order_by(Job.priority, Job.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        job = session.scalars(query).first()
+        if job is None:
+            return None
+        job.state, job.started_at, job.locked_by = "running", utcnow(), worker_id()
+        job.attempts += 1
+        return job.id
+
+
+def requeue_stale(kb: Kb, older_than: dt.timedelta = STALE_AFTER) -> int:
+    """Give jobs of crashed workers back to the queue, or fail them after repeated crashes.
+
+    ``kb serve`` runs the only worker, so it passes ``older_than=0`` at start:
+    whatever is still "running" then was interrupted.
+    """
+    cutoff = utcnow() - older_than
+    with kb.db.writing() as session:
+        stale = session.scalars(
+            select(Job).where(Job.state == "running", Job.started_at < cutoff)
+        ).all()
+        for job in stale:
+            if job.attempts >= MAX_ATTEMPTS:
+                _fail(
+                    session,
+                    job,
+                    "Die Verarbeitung ist wiederholt abgebrochen.",
+                    "Processing was aborted repeatedly.",
+                )
+            else:
+                job.state = "queued"
+        return len(stale)
+
+
+def _fail(session, job: Job, message_de: str, message_en: str) -> None:  # type: ignore[no-untyped-def]
+    job.state, job.error, job.finished_at = "failed", message_de, utcnow()
+    fv = session.get(FileVersion, job.file_version_id) if job.file_version_id else None
+    if fv is not None:
+        fv.status, fv.status_message_de, fv.status_message_en = "failed", message_de, message_en
+        append_index_log(session, fv.item_id)
+
+
+def run_job(kb: Kb, job_id: int) -> None:
+    """Extract the text of the job's file version and store it page by page."""
+    with kb.db.reading() as session:
+        job = session.get(Job, job_id)
+        fv = session.get(FileVersion, job.file_version_id) if job else None
+        if job is None or fv is None:
+            return
+        path, mime = kb.store.path(fv.sha256), fv.mime
+    try:
+        result = extract.extract_in_child(
+            Path(path),
+            mime,
+            cpu_seconds=int(kb.config["KB_EXTRACT_CPU_SECONDS"]),
+            memory_mb=int(kb.config["KB_EXTRACT_MEMORY_MB"]),
+        )
+    except KbError as exc:
+        _store_failure(kb, job_id, exc)
+        return
+    _store_pages(kb, job_id, result)
+
+
+def _store_pages(kb: Kb, job_id: int, result: extract.Extracted) -> None:
+    with kb.db.writing() as session:
+        job = session.get(Job, job_id)
+        fv = session.get(FileVersion, job.file_version_id)
+        session.execute(delete(Page).where(Page.file_version_id == fv.id))
+        for number, text in enumerate(result.pages, start=1):
+            session.add(Page(file_version_id=fv.id, number=number, text=text))
+        fv.status, fv.page_count, fv.page_unit = "done", len(result.pages), result.unit
+        fv.status_message_de = fv.status_message_en = ""
+        append_index_log(session, fv.item_id)
+        job.state, job.finished_at, job.error = "done", utcnow(), ""
+    logger.info("Extracted %d %ss from file version %s", len(result.pages), result.unit, fv.id)
+
+
+def _store_failure(kb: Kb, job_id: int, exc: KbError) -> None:
+    level = logging.INFO if isinstance(exc, ExtractionError) else logging.WARNING
+    logger.log(level, "No text from job %s: %s", job_id, exc.message_en)
+    with kb.db.writing() as session:
+        job = session.get(Job, job_id)
+        _fail(session, job, exc.message_de, exc.message_en)
+
+
+def run_until_idle(kb: Kb, max_jobs: int | None = None) -> int:
+    """Run queued jobs until none is left (or ``max_jobs``), then apply the index log."""
+    done = 0
+    while max_jobs is None or done < max_jobs:
+        job_id = claim_next(kb)
+        if job_id is None:
+            break
+        run_job(kb, job_id)
+        apply_index_log(kb)
+        done += 1
+    apply_index_log(kb)
+    return done
+
+
+def pending_jobs(kb: Kb) -> int:
+    with kb.db.reading() as session:
+        query = select(func.count(Job.id)).where(Job.state.in_(("queued", "running")))
+        return int(session.scalar(query) or 0)
+
+
+class Worker:
+    """Runs jobs in a loop; woken at once by ``kb.job_signal``, else polls every few seconds."""
+
+    def __init__(self, kb: Kb, poll_seconds: float = 2.0, sole: bool = False) -> None:
+        self.kb = kb
+        self.sole = sole
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_forever(self) -> None:
+        requeue_stale(self.kb, older_than=dt.timedelta(0) if self.sole else STALE_AFTER)
+        while not self._stop.is_set():
+            try:
+                run_until_idle(self.kb)
+            except Exception:  # keep the loop alive; the job row keeps the error
+                logger.exception("Worker loop error")
+            self.kb.job_signal.wait(self.poll_seconds)
+            self.kb.job_signal.clear()
+
+    def start_thread(self) -> None:
+        self._thread = threading.Thread(target=self.run_forever, name="kb-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        self.kb.job_signal.set()
+        if self._thread is not None:
+            self._thread.join(timeout)

@@ -1,0 +1,59 @@
+"""Every error becomes a German page with the right status — never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from kb.errors import KbError
+
+logger = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "Die Anfrage war fehlerhaft.",
+    404: "Diese Seite gibt es nicht.",
+    405: "Diese Aktion ist hier nicht möglich.",
+    500: "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.",
+}
+
+
+def _page(status: int, message: str, title: str = "Fehler"):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return {"error": str(status), "message": message}, status
+    return render_template("error.html", status=status, message=message, title=title), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(KbError)
+    def kb_error(exc: KbError):  # type: ignore[no-untyped-def]
+        return _page(exc.status, exc.message("de"))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
+        limit = app.config["KB_MAX_UPLOAD_MB"]
+        return _page(
+            413,
+            f"Die Übertragung ist zu groß. Erlaubt sind höchstens {limit} MB pro Hochladen. "
+            "Bitte laden Sie weniger oder kleinere Dateien auf einmal hoch.",
+            "Zu groß",
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_exc: CSRFError):  # type: ignore[no-untyped-def]
+        return _page(
+            400,
+            "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und senden Sie es erneut.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        status = exc.code or 500
+        return _page(status, MESSAGES.get(status, exc.description or MESSAGES[400]))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        logger.exception("Unhandled error on %s", request.path)
+        return _page(500, MESSAGES[500])

@@ -1,0 +1,34 @@
+"""Jinja filters for German formats (dates, sizes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+
+from kb.models import ACCESS, KINDS, STATES
+
+
+def filesize(size: int) -> str:
+    """1536 -> "1,5 KB" (German decimal comma)."""
+    value = float(size)
+    for unit in ("Bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            text = f"{value:.0f}" if unit == "Bytes" else f"{value:.1f}"
+            return f"{text.replace('.', ',')} {unit}"
+        value /= 1024
+    return f"{size} Bytes"
+
+
+def date_de(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d.%m.%Y, %H:%M Uhr")
+    return value.strftime("%d.%m.%Y")
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(filesize)
+    app.add_template_filter(date_de)
+    app.jinja_env.globals.update(KINDS=KINDS, STATES=STATES, ACCESS=ACCESS)

@@ -1,0 +1,70 @@
+"""Home, search results, item page, downloads, handouts, health."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request, send_file
+
+from kb.services import handouts as handout_service
+from kb.services import items as item_service
+from kb.services.search import run_search
+from kb.web import kb, viewer
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home() -> str:
+    recent = item_service.recent_items(kb(), viewer(), limit=10)
+    return render_template("home.html", recent=recent)
+
+
+@bp.get("/search")
+def search() -> str:
+    text = request.args.get("q", "").strip()[:500]
+    page = request.args.get("page", 1, type=int) or 1
+    result = run_search(kb(), text, viewer(), page=page) if text else None
+    return render_template("search.html", q=text, result=result)
+
+
+@bp.get("/items/<int:item_id>")
+def item(item_id: int) -> str:
+    with kb().db.reading() as session:
+        obj = item_service.load_item(session, item_id, viewer())
+        return render_template("item.html", item=obj)
+
+
+@bp.get("/items/<int:item_id>/files/<int:file_id>")
+def download(item_id: int, file_id: int) -> Response:
+    """The original file under its original name (RFC 6266 handles umlauts)."""
+    found = item_service.file_for_download(kb(), item_id, file_id, viewer())
+    return send_file(
+        found.path,
+        mimetype=found.mime,
+        as_attachment=True,
+        download_name=found.filename,
+        max_age=0,
+    )
+
+
+@bp.get("/items/<int:item_id>/handout.pdf")
+def handout(item_id: int) -> Response:
+    pdf, name = handout_service.item_handout(kb(), item_id, viewer(), lang="de")
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[dict[str, object], int]:
+    try:
+        with kb().db.reading() as session:
+            session.connection()
+        applied = kb().index.applied_id()
+    except Exception:  # report, do not raise: this is what monitoring reads
+        return {"status": "error"}, 503
+    return {"status": "ok", "index_applied": applied}, 200
+
+
+@bp.get("/favicon.ico")
+def favicon() -> None:
+    abort(404)

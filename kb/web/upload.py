@@ -1,0 +1,66 @@
+"""The upload form, its result page and the live status of each file."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from kb.errors import ValidationError
+from kb.services import items as item_service
+from kb.web import kb, viewer
+
+bp = Blueprint("upload", __name__)
+
+
+def _meta_from_form() -> item_service.ItemMeta:
+    form = request.form
+    return item_service.ItemMeta(
+        title=form.get("title", "")[:500],
+        kind=form.get("kind", "sonstiges"),
+        summary=form.get("summary", "")[:5000],
+        organisation=form.get("organisation", "")[:300],
+        speakers=form.get("speakers", "")[:500],
+    )
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():  # type: ignore[no-untyped-def]
+    limit = current_app.config["KB_MAX_UPLOAD_MB"]
+    if request.method == "GET":
+        return render_template("upload.html", limit_mb=limit, form={})
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    if not files:
+        return render_template(
+            "upload.html",
+            limit_mb=limit,
+            form=request.form,
+            error="Bitte wählen Sie mindestens eine Datei aus.",
+        ), 400
+    uploads = [item_service.UploadFile(f.filename or "", f.stream) for f in files]
+    try:
+        outcomes = item_service.upload_files(kb(), uploads, _meta_from_form(), viewer())
+    except ValidationError as exc:
+        return render_template(
+            "upload.html", limit_mb=limit, form=request.form, error=exc.message("de")
+        ), 400
+    status = 201 if any(o.item_id for o in outcomes) else 400
+    return render_template("upload_result.html", outcomes=outcomes), status
+
+
+@bp.get("/upload/status")
+def status() -> dict[str, object]:
+    """JSON for the upload page's live status (polled by a small script)."""
+    raw = request.args.get("ids", "")
+    ids = [int(x) for x in raw.split(",") if x.strip().isdigit()][:200]
+    rows = item_service.file_statuses(kb(), ids, viewer())
+    return {
+        "files": [
+            {
+                "id": r.file_version_id,
+                "item_id": r.item_id,
+                "name": r.filename,
+                "state": r.state,
+                "message": r.message_de,
+            }
+            for r in rows
+        ]
+    }

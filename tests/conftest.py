@@ -1,0 +1,159 @@
+"""Fixtures in the flaskr shape: ``app`` with all state under ``tmp_path``,
+``client``, ``runner``, and factories that build real files with the project's
+own tools.
+
+The schema is migrated once per session into a template database that each
+test copies, instead of migrating for every test.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from kb.app import create_app
+from kb.services import jobs
+from kb.services.context import Kb
+from kb.services.setup import init_instance
+
+CORPUS_DIR = Path(
+    os.environ.get(
+        "KB_CORPUS_DIR", Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "real"
+    )
+).resolve()
+
+
+def _config(data_dir: Path) -> dict[str, object]:
+    return {
+        "KB_DATA_DIR": str(data_dir),
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret",
+        "KB_BASE_URL": "http://kb.test",
+        "KB_DATABASE_URL": os.environ.get("KB_TEST_DATABASE_URL") or None,
+    }
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database, made once and copied by every test."""
+    data_dir = tmp_path_factory.mktemp("template")
+    config = {k: v for k, v in _config(data_dir).items() if v is not None}
+    app = create_app(config)
+    init_instance(app.extensions["kb"])
+    app.extensions["kb"].close()
+    return data_dir / "kb.sqlite3"
+
+
+@pytest.fixture
+def app(tmp_path: Path, template_db: Path) -> Iterator[Flask]:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copy(template_db, data_dir / "kb.sqlite3")
+    config = {k: v for k, v in _config(data_dir).items() if v is not None}
+    app = create_app(config)
+    init_instance(app.extensions["kb"])
+    yield app
+    app.extensions["kb"].close()
+
+
+@pytest.fixture
+def kb(app: Flask) -> Kb:
+    return app.extensions["kb"]
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+def build_pptx(slides: list[str], notes: dict[int, str] | None = None) -> bytes:
+    """A real PPTX: one slide per text (first line is the title)."""
+    from pptx import Presentation
+
+    prs = Presentation()
+    for number, text in enumerate(slides, start=1):
+        slide = prs.slides.add_slide(prs.slide_layouts[1])
+        title, _, body = text.partition("\n")
+        slide.shapes.title.text = title
+        slide.placeholders[1].text = body or title
+        if notes and number in notes:
+            slide.notes_slide.notes_text_frame.text = notes[number]
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()
+
+
+def build_pdf(pages: list[str]) -> bytes:
+    """A real PDF with one page per text, rendered by WeasyPrint."""
+    from weasyprint import HTML
+
+    body = "".join(
+        f'<section style="page-break-before: always"><p>{text}</p></section>' for text in pages
+    )
+    return HTML(string=f"<html lang='de'><body>{body}</body></html>").write_pdf()
+
+
+@pytest.fixture
+def make_pptx() -> Callable[..., bytes]:
+    return build_pptx
+
+
+@pytest.fixture
+def make_pdf() -> Callable[[list[str]], bytes]:
+    return build_pdf
+
+
+@pytest.fixture
+def upload(client: FlaskClient, kb: Kb) -> Callable[..., object]:
+    """Post files to /upload like a browser, then let the worker finish them.
+
+    :param files: list of (file name, bytes)
+    """
+
+    def _upload(files: list[tuple[str, bytes]], wait: bool = True, **fields: str):
+        data: dict[str, object] = {"kind": "praesentation", **fields}
+        data["files"] = [(io.BytesIO(content), name) for name, content in files]
+        response = client.post("/upload", data=data, content_type="multipart/form-data")
+        if wait:
+            jobs.run_until_idle(kb)
+        return response
+
+    return _upload
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    if not CORPUS_DIR.is_dir():
+        pytest.skip(f"real-document corpus not found at {CORPUS_DIR} (set KB_CORPUS_DIR)")
+    return CORPUS_DIR
+
+
+@pytest.fixture
+def make_item(kb: Kb) -> Callable[..., int]:
+    """Create an item from plain text through the service layer and make it searchable."""
+    from kb.services.access import ANONYMOUS
+    from kb.services.items import ItemMeta, UploadFile, upload_files
+
+    def _make(text: str, title: str = "Testeintrag", wait: bool = True, **meta: object) -> int:
+        item_meta = ItemMeta(title=title, **meta)  # type: ignore[arg-type]
+        upload = UploadFile(f"{title}.txt", io.BytesIO(text.encode("utf-8")))
+        outcome = upload_files(kb, [upload], item_meta, ANONYMOUS)[0]
+        if wait:
+            jobs.run_until_idle(kb)
+        assert outcome.item_id is not None
+        return outcome.item_id
+
+    return _make

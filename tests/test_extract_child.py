@@ -1,0 +1,66 @@
+"""Tests of extract_in_child: the answer, the errors and the limits of the child process."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import docx
+import pytest
+
+from kb.errors import CorruptFile, ExtractionError
+from kb.extract import extract, extract_in_child
+from kb.extract.sandbox import _abort_cause
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TXT = "text/plain"
+
+
+def test_child_success(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("Grüße aus Magdeburg")
+    document.add_page_break()
+    document.add_paragraph("Seite zwei")
+    path = tmp_path / "brief.docx"
+    document.save(path)
+    result = extract_in_child(path, DOCX)
+    assert result.pages == ["Grüße aus Magdeburg", "Seite zwei"]
+    assert result == extract(path, DOCX)
+
+
+def test_child_error_maps_back_to_the_same_class(tmp_path: Path) -> None:
+    path = tmp_path / "kaputt.pdf"
+    path.write_bytes(os.urandom(1024))
+    with pytest.raises(CorruptFile) as info:
+        extract_in_child(path, PDF)
+    assert info.value.message_de.startswith("Die Datei ist beschädigt")
+    assert info.value.message_en.startswith("The file is damaged")
+
+
+def test_child_memory_limit_aborts(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("Hallo Welt\n" * 1000, encoding="cp1252")
+    with pytest.raises(ExtractionError) as info:
+        extract_in_child(path, TXT, memory_mb=50)
+    assert type(info.value) is ExtractionError
+    assert info.value.message_de == (
+        "Das Lesen der Datei wurde abgebrochen: Speicherlimit überschritten."
+    )
+
+
+def test_child_timeout_aborts(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("Hallo")
+    with pytest.raises(ExtractionError) as info:
+        extract_in_child(path, TXT, timeout=0.01)
+    assert (
+        info.value.message_de == "Das Lesen der Datei wurde abgebrochen: Zeitlimit überschritten."
+    )
+
+
+def test_child_killed_by_cpu_limit_reports_time_limit() -> None:
+    assert _abort_cause(-signal.SIGXCPU, "") == "time"
+    assert _abort_cause(-signal.SIGSEGV, "") == "crash"
+    assert _abort_cause(1, "MemoryError") == "memory"
