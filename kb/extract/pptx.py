@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pptx import Presentation
 from pptx.shapes.base import BaseShape
+from pptx.shapes.graphfrm import GraphicFrame
 from pptx.shapes.group import GroupShape
 from pptx.slide import Slide
 
@@ -62,14 +63,14 @@ def _shape_texts(shapes: Iterable[BaseShape], skip: BaseShape | None) -> Iterato
             continue
         if isinstance(shape, GroupShape):
             yield from _shape_texts(shape.shapes, skip=None)
-        elif shape.has_table:
+        elif isinstance(shape, GraphicFrame) and shape.has_table:
             yield from _table_rows(shape)
         elif shape.has_text_frame:
             yield shape.text_frame.text
 
 
-def _table_rows(shape: BaseShape) -> Iterator[str]:
-    for row in shape.table.rows:  # type: ignore[attr-defined]
+def _table_rows(shape: GraphicFrame) -> Iterator[str]:
+    for row in shape.table.rows:
         cells = [cell.text_frame.text for cell in row.cells if not cell.is_spanned]
         yield " | ".join(text for text in cells if text.strip())
 
