@@ -116,6 +116,25 @@ def make_pdf() -> Callable[[list[str]], bytes]:
     return build_pdf
 
 
+def post_multipart(client: FlaskClient, path: str, data: dict[str, object]):  # type: ignore[no-untyped-def]
+    """POST a multipart form and close the encoded body afterwards.
+
+    Werkzeug's test client spools large bodies to a temporary file and never
+    closes it, which our warnings-as-errors run reports as a ResourceWarning.
+    """
+    from werkzeug.test import EnvironBuilder
+
+    builder = EnvironBuilder(
+        path=path, method="POST", data=data, content_type="multipart/form-data"
+    )
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
 @pytest.fixture
 def upload(client: FlaskClient, kb: Kb) -> Callable[..., object]:
     """Post files to /upload like a browser, then let the worker finish them.
@@ -126,7 +145,7 @@ def upload(client: FlaskClient, kb: Kb) -> Callable[..., object]:
     def _upload(files: list[tuple[str, bytes]], wait: bool = True, **fields: str):
         data: dict[str, object] = {"kind": "praesentation", **fields}
         data["files"] = [(io.BytesIO(content), name) for name, content in files]
-        response = client.post("/upload", data=data, content_type="multipart/form-data")
+        response = post_multipart(client, "/upload", data)
         if wait:
             jobs.run_until_idle(kb)
         return response

@@ -86,20 +86,10 @@ def test_over_the_limit_is_refused_with_the_limit_named(tmp_path, template_db):
         from kb.services.setup import init_instance
 
         init_instance(kb)
-        from werkzeug.test import EnvironBuilder
+        from conftest import post_multipart
 
-        builder = EnvironBuilder(
-            path="/upload",
-            method="POST",
-            data={"files": [(io.BytesIO(b"x" * (2 * 1024 * 1024)), "gross.pdf")]},
-            content_type="multipart/form-data",
-        )
-        environ = builder.get_environ()
-        try:
-            response = app.test_client().open(environ)
-        finally:
-            environ["wsgi.input"].close()  # the refused body is never read
-            builder.close()
+        big = {"files": [(io.BytesIO(b"x" * (2 * 1024 * 1024)), "gross.pdf")]}
+        response = post_multipart(app.test_client(), "/upload", big)
         assert response.status_code == 413
         assert "höchstens 1 MB" in response.get_data(as_text=True)
         assert _count(kb, Item) == 0
