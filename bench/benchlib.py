@@ -38,8 +38,7 @@ _BULLETS = (
     "Förderfähig sind Personal- und Sachausgaben der kommunalen Integrationskoordination.",
     "Die Kooperation mit Arbeitgebern stärkt die Arbeitsmarktintegration Geflüchteter.",
     "Änderungen der Antragsformalitäten gelten ab dem kommenden Förderjahr.",
-    "Der Asyl-, Migrations- und Integrationsfonds (AMIF) finanziert Projekte der "
-    "Förderperiode.",
+    "Der Asyl-, Migrations- und Integrationsfonds (AMIF) finanziert Projekte der Förderperiode.",
     "Betriebliche Lotsen begleiten neue Beschäftigte in den ersten Monaten.",
 )
 _NOTES = (
@@ -143,13 +142,14 @@ def runs_parser(description: str) -> argparse.ArgumentParser:
 
 
 def machine() -> dict[str, str]:
-    """nproc, CPU model, RAM, OS and Python, as read on this machine now."""
+    """nproc, CPU model, RAM, OS, Python and load average, as read on this machine now."""
     return {
         "nproc": str(os.cpu_count()),
         "cpu": _cpuinfo_model(),
         "ram": f"{_meminfo_total_gib():.1f} GiB",
         "os": platform.platform(),
         "python": platform.python_version(),
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 
@@ -181,6 +181,7 @@ def print_header(title: str, runs: int, corpus: str) -> None:
     print(f"date:    {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M:%S UTC')}")
     print(f"machine: {info['nproc']} cores, {info['cpu']}, {info['ram']} RAM")
     print(f"         {info['os']}, Python {info['python']}")
+    print(f"load:    {info['load']} (1/5/15 min at start; other work on the machine skews figures)")
     print(f"corpus:  {corpus}")
     print(f"runs:    {runs} measured (median, min–max)")
     print()

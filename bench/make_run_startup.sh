@@ -37,14 +37,22 @@ done
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kb-bench-make-run.XXXXXX")
+mkdir -p "$WORK/logs"
 SERVER_PID=""
 RESULT=""
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-mtime_since() { awk -v a="$1" -v b="$(stat -c %.9Y "$2")" 'BEGIN { printf "%.2f", b - a }'; }
+now() { echo "$EPOCHREALTIME"; }
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Prefix every line of stdin with the wall-clock time (bash's $EPOCHREALTIME: no fork per line).
+stamp_lines() {
+  local line
+  while IFS= read -r line; do
+    printf '%s %s\n' "$EPOCHREALTIME" "$line"
+  done
 }
 
 stop_server() {
@@ -66,15 +74,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Start `make run` in $1 (log to $2) in its own process group; set RESULT to the seconds
-# until the home page answers 200, then stop the server again.
+# Start `make run` in $1 in its own process group, its output time-stamped into $2; write
+# the start and the moment the home page first answered 200 into the log's first and last
+# lines; set RESULT to the seconds in between, then stop the server.
 time_make_run() {
   local dir=$1 log=$2 port start
   port=$(free_port)
   start=$(now)
+  echo "$start START make run PORT=$port" >"$log"
   set -m  # job control: the background job gets its own process group, id = its pid
-  (cd "$dir" && exec env -u KB_DATA_DIR -u KB_DATABASE_URL make run PORT="$port") \
-    >"$log" 2>&1 </dev/null &
+  (cd "$dir" && env -u KB_DATA_DIR -u KB_DATABASE_URL make run PORT="$port" 2>&1 | stamp_lines) \
+    >>"$log" </dev/null &
   SERVER_PID=$!
   set +m
   until curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$port/" 2>/dev/null; do
@@ -91,6 +101,7 @@ time_make_run() {
     sleep 0.1
   done
   RESULT=$(since "$start")
+  echo "$(now) SERVED" >>"$log"
   stop_server
 }
 
@@ -103,23 +114,20 @@ reference() {
 }
 
 one_run() {
-  local n=$1 clone="$WORK/run$1/kb" start cold venv installed warm ref clone_s
+  local n=$1 clone="$WORK/run$1/kb" start clone_s cold warm ref
   mkdir -p "$WORK/run$n"
   start=$(now)
   git clone --quiet "$REPO" "$clone"
   clone_s=$(since "$start")
-  time_make_run "$clone" "$WORK/run$n/cold.log"
+  time_make_run "$clone" "$WORK/logs/cold$n.log"
   cold=$RESULT
-  # stamps are written during the cold run; the start is taken again from the log's birth
-  venv=$(mtime_since "$(stat -c %.9Y "$WORK/run$n/cold.log")" "$clone/.venv/pyvenv.cfg")
-  installed=$(mtime_since "$(stat -c %.9Y "$WORK/run$n/cold.log")" "$clone/.venv/.installed-stamp")
-  time_make_run "$clone" "$WORK/run$n/warm.log"
+  time_make_run "$clone" "$WORK/logs/warm$n.log"
   warm=$RESULT
   reference "$WORK/run$n/ref-venv"
   ref=$RESULT
-  echo "$n $clone_s $cold $venv $installed $warm $ref" >>"$WORK/results"
-  printf '  run %d: clone %ss, cold %ss (venv at %ss, installed at %ss), warm %ss, ref %ss\n' \
-    "$n" "$clone_s" "$cold" "$venv" "$installed" "$warm" "$ref"
+  echo "$n $clone_s $cold $warm $ref" >>"$WORK/results"
+  printf '  run %d: clone %ss, cold %ss, warm %ss, reference %ss\n' \
+    "$n" "$clone_s" "$cold" "$warm" "$ref"
   rm -rf "$WORK/run$n"
 }
 
@@ -135,42 +143,72 @@ header() {
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')," \
     "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
   echo "         $(uname -sr), $(python3 -V 2>&1), $(git --version)"
+  echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min at start; other work on the machine skews figures)"
   echo "corpus:  clone of $REPO at $commit ($dirty uncommitted paths not included); demo content"
-  echo "pip:     cache ${cache} (${cache_size:-absent} at start); $(python3 -m pip config list 2>/dev/null | tr '\n' ' ')"
+  echo "pip:     cache ${cache} (${cache_size:-absent} at start); config:" \
+    "$(python3 -m pip config list 2>/dev/null | tr '\n' ' ')"
   echo "runs:    $RUNS measured (median, min–max); reference = python3 -m venv + pip install flask"
   echo
 }
 
 summary() {
-  python3 - "$WORK/results" <<'PY'
+  python3 - "$WORK/results" "$WORK/logs" <<'PY'
+import re
 import statistics
 import sys
+from pathlib import Path
 
-rows = [list(map(float, line.split()[1:])) for line in open(sys.argv[1])]
-clone, cold, venv, installed, warm, ref = (list(col) for col in zip(*rows))
+# The commands make echoes, in the order of the Makefile; a step lasts until the next one.
+STEPS = [
+    ("venv", r"-m venv"),
+    ("pip upgrade pip", r"pip install .*--upgrade pip"),
+    ("pip install -e .[test]", r"pip install .*-e "),
+    ("kb init", r"bin/kb init"),
+    ("kb demo", r"bin/kb demo"),
+    ("kb serve -> first page", r"bin/kb serve"),
+]
 
 
-def fig(values):
+def steps(log: Path) -> dict[str, float]:
+    """Seconds per step of one make run, from its time-stamped log."""
+    stamped = [line.split(" ", 1) for line in log.read_text().splitlines()]
+    start, end = float(stamped[0][0]), float(stamped[-1][0])
+    marks = [("system-deps, python check", start)]
+    for name, pattern in STEPS:
+        hit = next((float(t) for t, text in stamped if re.search(pattern, text)), None)
+        if hit is not None:
+            marks.append((name, hit))
+    marks.append(("", end))
+    return {name: b - a for (name, a), (_, b) in zip(marks, marks[1:])}
+
+
+def fig(values: list[float]) -> str:
     return f"{statistics.median(values):7.1f} s  ({min(values):.1f}–{max(values):.1f})"
 
 
-def ratio(values, refs):
+def ratio(values: list[float], refs: list[float]) -> str:
     r = [v / f for v, f in zip(values, refs)]
     return f"{statistics.median(r):7.1f} x  ({min(r):.1f}–{max(r):.1f})"
 
 
-rest = [c - i for c, i in zip(cold, installed)]
-install = [i - v for i, v in zip(installed, venv)]
+def breakdown(kind: str, runs: list[int], logs: Path) -> list[tuple[str, str]]:
+    per_run = [steps(logs / f"{kind}{n}.log") for n in runs]
+    names = [name for name in per_run[0] if all(name in r for r in per_run)]
+    return [(f"  {name}", fig([r[name] for r in per_run])) for name in names]
+
+
+rows = [line.split() for line in open(sys.argv[1])]
+runs = [int(r[0]) for r in rows]
+clone, cold, warm, ref = ([float(r[i]) for r in rows] for i in range(1, 5))
+logs = Path(sys.argv[2])
 lines = [
     ("git clone (not in the figures below)", fig(clone)),
     ("cold: make run in a fresh clone -> 200", fig(cold)),
-    ("  venv created after", fig(venv)),
-    ("  pip install (upgrade pip, -e .[test])", fig(install)),
-    ("  kb init + kb demo + serve + first page", fig(rest)),
+    *breakdown("cold", runs, logs),
     ("warm: second make run -> 200", fig(warm)),
+    *breakdown("warm", runs, logs),
     ("reference: venv + pip install flask", fig(ref)),
     ("ratio cold / reference", ratio(cold, ref)),
-    ("ratio venv+install part / reference", ratio(installed, ref)),
     ("ratio warm / reference", ratio(warm, ref)),
 ]
 width = max(len(label) for label, _ in lines)

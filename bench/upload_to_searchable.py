@@ -31,31 +31,36 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import benchlib
 from benchlib import Figure
+
+if TYPE_CHECKING:
+    from kb.services.context import Kb
 
 POLL_SECONDS = 0.02
 TIMEOUT_SECONDS = 120.0
 PHASES = ("child", "store", "index", "search")
 
 
-def upload_deck(kb: Any, deck: bytes) -> tuple[int, float]:
+def upload_deck(kb: Kb, deck: bytes) -> tuple[int, float]:
     """Upload the deck as one new public item; return its id and how long the call took."""
     from kb.services.access import ANONYMOUS
     from kb.services.items import ItemMeta, UploadFile, upload_files
 
     meta = ItemMeta(title="Förderverfahren im Überblick", kind="praesentation")
     start = time.perf_counter()
-    outcomes = upload_files(kb, [UploadFile("foerderverfahren.pptx", io.BytesIO(deck))], meta, ANONYMOUS)
+    outcomes = upload_files(
+        kb, [UploadFile("foerderverfahren.pptx", io.BytesIO(deck))], meta, ANONYMOUS
+    )
     took = time.perf_counter() - start
     if outcomes[0].status != "queued" or outcomes[0].item_id is None:
         raise RuntimeError(f"upload not queued: {outcomes[0]}")
     return outcomes[0].item_id, took
 
 
-def found(kb: Any, item_id: int, word: str, page: int) -> bool:
+def found(kb: Kb, item_id: int, word: str, page: int) -> bool:
     """True when searching ``word`` anonymously lists ``item_id`` with ``page`` among its pages."""
     from kb.services.access import ANONYMOUS
     from kb.services.search import run_search
@@ -139,7 +144,7 @@ def threaded_run(deck: bytes) -> dict[str, float]:
     return {"thread": total, "polls": float(polls)}
 
 
-def _poll_until_found(kb: Any, item_id: int, word: str, start: float) -> int:
+def _poll_until_found(kb: Kb, item_id: int, word: str, start: float) -> int:
     polls = 0
     while not found(kb, item_id, word, benchlib.SLIDES):
         polls += 1
@@ -171,9 +176,7 @@ def _fts5_index_and_query(pages: list[str], word: str) -> float:
             )
             start = time.perf_counter()
             db.execute("BEGIN IMMEDIATE")
-            db.executemany(
-                "INSERT INTO pages VALUES (1, ?, ?)", list(enumerate(pages, start=1))
-            )
+            db.executemany("INSERT INTO pages VALUES (1, ?, ?)", list(enumerate(pages, start=1)))
             db.execute("COMMIT")
             rows = db.execute("SELECT page FROM pages WHERE pages MATCH ?", (f'"{word}"',))
             hit_pages = [row[0] for row in rows]

@@ -12,7 +12,7 @@ import pypdf
 import pytest
 from pptx import Presentation
 
-from kb.demo_content import (
+from kb.demo import (
     SLIDE3_WORD,
     DemoEvent,
     DemoFile,
@@ -211,5 +211,5 @@ def test_dates_follow_today() -> None:
 
 
 def test_importing_demo_content_does_not_import_weasyprint() -> None:
-    code = "import sys, kb.demo_content; assert 'weasyprint' not in sys.modules"
+    code = "import sys, kb.demo; assert 'weasyprint' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -13,6 +14,9 @@ from kb.models import Event, EventSeries
 from kb.services.access import ANONYMOUS
 from kb.services.context import Kb
 from kb.services.items import ItemMeta, UploadFile, upload_files
+
+if TYPE_CHECKING:
+    from kb.demo import DemoEvent, DemoItem
 
 logger = logging.getLogger(__name__)
 
@@ -40,45 +44,58 @@ def load_demo(kb: Kb, today: dt.date | None = None) -> int:
     Does nothing (returns 0) when the demo event already exists, so ``make
     run`` can call it on every start.
     """
-    from kb.demo_content import build_demo
+    from kb.demo import build_demo, build_demo_items
 
     today = today or dt.date.today()
-    events = build_demo(today)
     created = 0
-    for demo_event in events:
-        event_slug = _slug(demo_event.title)
-        with kb.db.writing() as session:
-            if session.scalar(select(Event.id).where(Event.slug == event_slug)):
-                continue
-            series_slug = _slug(demo_event.series)
-            series = session.scalar(select(EventSeries).where(EventSeries.slug == series_slug))
-            if series is None:
-                series = EventSeries(slug=series_slug, title=demo_event.series)
-                session.add(series)
-            session.add(
-                Event(
-                    slug=event_slug,
-                    series=series,
-                    number=demo_event.number,
-                    title=demo_event.title,
-                    starts_on=today + dt.timedelta(days=demo_event.days_offset),
-                    city=demo_event.city,
-                    host_district_ags=demo_event.host_district_ags,
-                    description=demo_event.description,
-                )
-            )
+    for demo_event in build_demo(today):
+        event_slug = _create_event(kb, demo_event, today)
+        if event_slug is None:
+            continue
         for item in demo_event.items:
-            meta = ItemMeta(
-                title=item.title,
-                kind=item.kind,
-                summary=item.summary,
-                organisation=item.organisation,
-                event_slug=event_slug,
-                date=today + dt.timedelta(days=item.days_offset),
-            )
-            for demo_file in item.files:
-                upload = UploadFile(demo_file.filename, io.BytesIO(demo_file.data))
-                upload_files(kb, [upload], meta, ANONYMOUS)
+            _add_item(kb, item, event_slug, today)
+            created += 1
+        for item in build_demo_items(today):
+            _add_item(kb, item, None, today)
             created += 1
     logger.info("Demo content: %d items created", created)
     return created
+
+
+def _create_event(kb: Kb, demo_event: DemoEvent, today: dt.date) -> str | None:
+    """Create the event (and its series); None if it exists already."""
+    event_slug = _slug(demo_event.title)
+    with kb.db.writing() as session:
+        if session.scalar(select(Event.id).where(Event.slug == event_slug)):
+            return None
+        series_slug = _slug(demo_event.series)
+        series = session.scalar(select(EventSeries).where(EventSeries.slug == series_slug))
+        if series is None:
+            series = EventSeries(slug=series_slug, title=demo_event.series)
+            session.add(series)
+        session.add(
+            Event(
+                slug=event_slug,
+                series=series,
+                number=demo_event.number,
+                title=demo_event.title,
+                starts_on=today + dt.timedelta(days=demo_event.days_offset),
+                city=demo_event.city,
+                host_district_ags=demo_event.host_district_ags,
+                description=demo_event.description,
+            )
+        )
+    return event_slug
+
+
+def _add_item(kb: Kb, item: DemoItem, event_slug: str | None, today: dt.date) -> None:
+    meta = ItemMeta(
+        title=item.title,
+        kind=item.kind,
+        summary=item.summary,
+        organisation=item.organisation,
+        event_slug=event_slug,
+        date=today + dt.timedelta(days=item.days_offset),
+    )
+    uploads = [UploadFile(f.filename, io.BytesIO(f.data)) for f in item.files]
+    upload_files(kb, uploads, meta, ANONYMOUS)
