@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import update
 
 from kb.models import Item
@@ -80,3 +82,21 @@ def test_empty_and_odd_queries_do_not_fail(client, make_item):
     for q in ["", "   ", '"', "(", "AND", "*", "title:", "ü" * 300, "a:b:c", "[1 TO"]:
         response = client.get("/search", query_string={"q": q})
         assert response.status_code == 200, q
+
+
+def test_snippets_escape_the_documents_markup(client, make_item):
+    make_item("<script>alert('x')</script> Stichwortsuche <b>fett</b>", title="<i>Titel</i>")
+    page = client.get("/search?q=Stichwortsuche").get_data(as_text=True)
+    assert "<mark>Stichwortsuche</mark>" in page
+    assert "<script>alert" not in page and "<b>fett</b>" not in page
+    assert "&lt;b&gt;fett" in page  # the context around the match, escaped
+    assert "<i>Titel</i>" not in page and "&lt;i&gt;Titel&lt;/i&gt;" in page
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=st.text(max_size=80))
+def test_any_query_gets_a_page_not_an_error(client, query):
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
