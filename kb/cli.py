@@ -7,11 +7,13 @@ one German line on stderr with a non-zero exit, never as a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -24,7 +26,13 @@ from kb.services.access import ANONYMOUS, SYSTEM
 from kb.services.check import run_check
 from kb.services.context import Kb
 from kb.services.indexing import reindex
-from kb.services.items import ItemMeta, UploadFile, file_statuses, upload_files
+from kb.services.items import (
+    ItemMeta,
+    UploadFile,
+    UploadOutcome,
+    file_statuses,
+    upload_files,
+)
 from kb.services.search import run_search
 from kb.services.setup import init_instance, load_demo
 
@@ -35,7 +43,7 @@ def _kb() -> Kb:
     return current_app.extensions["kb"]
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"Fehler: {message}", err=True)
     sys.exit(1)
 
@@ -107,6 +115,17 @@ def _walk(paths: tuple[Path, ...]) -> Iterator[Path]:
             yield path
 
 
+def _import_one(kb: Kb, path: Path, meta: ItemMeta) -> UploadOutcome:
+    try:
+        with path.open("rb") as fh:
+            return upload_files(kb, [UploadFile(path.name, fh)], meta, ANONYMOUS)[0]
+    except KbError as exc:
+        _fail(exc.message_de)
+    except OSError as exc:
+        message = f"Die Datei kann nicht gelesen werden ({exc.strerror})."
+        return UploadOutcome(path.name, "rejected", messages={"de": message, "en": message})
+
+
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--kind", default="sonstiges", help="Art des Eintrags, z. B. praesentation.")
@@ -131,15 +150,10 @@ def import_command(
     kb = _kb()
     files = list(_walk(paths))
     meta = ItemMeta(title=title if len(files) == 1 else "", kind=kind, access=access, state=state)
-    outcomes = []
     show_bar = sys.stderr.isatty() and not as_json
-    with click.progressbar(files, label="Importiere", file=sys.stderr if show_bar else None) as bar:
-        for path in bar:
-            with path.open("rb") as fh:
-                try:
-                    outcomes += upload_files(kb, [UploadFile(path.name, fh)], meta, ANONYMOUS)
-                except KbError as exc:
-                    _fail(exc.message_de)
+    bar = click.progressbar(files, label="Importiere", file=sys.stderr) if show_bar else None
+    with bar or contextlib.nullcontext(files) as paths:
+        outcomes = [_import_one(kb, path, meta) for path in paths]
     if not no_wait:
         jobs.run_until_idle(kb)
     ids = [o.file_version_id for o in outcomes if o.file_version_id]
@@ -209,7 +223,6 @@ def handout_command(item_id: int, output: Path) -> None:
         pdf, _name = handout_service.item_handout(_kb(), item_id, ANONYMOUS)
     except KbError as exc:
         _fail(exc.message_de)
-        return
     output.write_bytes(pdf)
     click.echo(f"Handout geschrieben: {output} ({len(pdf)} Bytes)")
 

@@ -22,7 +22,8 @@ def test_import_folder_recursively_as_json(runner, tmp_path, make_pptx):
     (folder / "sub" / "leer.txt").write_bytes(b"")
     result = runner.invoke(args=["import", str(folder), "--kind", "praesentation", "--json"])
     assert result.exit_code == 0, result.output
-    records = {r["title"]: r for r in _json_lines(result.output)}
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    records = {r["title"]: r for r in map(json.loads, lines)}  # nothing but JSON on stdout
     assert set(records) == {"Begrüßung.txt", "impuls.pptx", "leer.txt"}
     assert records["impuls.pptx"]["status"] == "searchable"
     assert records["leer.txt"]["status"] == "failed"
