@@ -130,6 +130,9 @@ def _import_one(kb: Kb, path: Path, meta: ItemMeta) -> UploadOutcome:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--kind", default="sonstiges", help="Art des Eintrags, z. B. praesentation.")
 @click.option("--title", default="", help="Titel (nur bei einer Datei).")
+@click.option("--event", "event_slug", default=None, help="Kürzel der Veranstaltung.")
+@click.option("--district", "districts", multiple=True, help="Gebietsschlüssel (AGS), mehrfach.")
+@click.option("--topic", "topics", multiple=True, help="Thema, mehrfach.")
 @click.option("--access", type=click.Choice(["public", "internal"]), default="public")
 @click.option(
     "--state", type=click.Choice(["draft", "review", "published", "archived"]), default="published"
@@ -141,6 +144,9 @@ def import_command(
     paths: tuple[Path, ...],
     kind: str,
     title: str,
+    event_slug: str | None,
+    districts: tuple[str, ...],
+    topics: tuple[str, ...],
     access: str,
     state: str,
     as_json: bool,
@@ -149,7 +155,15 @@ def import_command(
     """Dateien und Ordner (rekursiv) importieren."""
     kb = _kb()
     files = list(_walk(paths))
-    meta = ItemMeta(title=title if len(files) == 1 else "", kind=kind, access=access, state=state)
+    meta = ItemMeta(
+        title=title if len(files) == 1 else "",
+        kind=kind,
+        access=access,
+        state=state,
+        event_slug=event_slug,
+        districts=list(districts),
+        topics=list(topics),
+    )
     show_bar = sys.stderr.isatty() and not as_json
     bar = click.progressbar(files, label="Importiere", file=sys.stderr) if show_bar else None
     with bar or contextlib.nullcontext(files) as paths:

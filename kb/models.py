@@ -13,11 +13,13 @@ import datetime as dt
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Column,
     Date,
     DateTime,
     ForeignKey,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -47,6 +49,41 @@ UNITS: dict[str, str] = {"page": "Seite", "slide": "Folie", "section": "Abschnit
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class District(Base):
+    """A Landkreis or kreisfreie Stadt, keyed by its official AGS (reference data)."""
+
+    __tablename__ = "districts"
+    ags: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: "Landkreis" or "kreisfreie Stadt"
+    kind: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(60), default="Sachsen-Anhalt")
+
+
+class Topic(Base):
+    """A subject from the controlled vocabulary (e.g. Arbeitsmarktintegration)."""
+
+    __tablename__ = "topics"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+item_topics = Table(
+    "item_topics",
+    Base.metadata,
+    Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+)
+
+item_districts = Table(
+    "item_districts",
+    Base.metadata,
+    Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("district_ags", ForeignKey("districts.ags", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class EventSeries(Base):
@@ -88,12 +125,18 @@ class Item(Base):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     date: Mapped[dt.date | None] = mapped_column(Date)
     language: Mapped[str] = mapped_column(String(8), default="de")
+    #: Funding programme the item concerns (e.g. "AMIF"); free text, a facet.
+    programme: Mapped[str] = mapped_column(String(120), default="")
     access: Mapped[str] = mapped_column(String(10), default="public")
     state: Mapped[str] = mapped_column(String(10), default="published")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event | None] = relationship()
+    topics: Mapped[list[Topic]] = relationship(secondary=item_topics, order_by="Topic.name")
+    districts: Mapped[list[District]] = relationship(
+        secondary=item_districts, order_by="District.name"
+    )
     files: Mapped[list[FileVersion]] = relationship(
         back_populates="item", order_by="FileVersion.id", cascade="all, delete-orphan"
     )
@@ -157,6 +200,21 @@ class Job(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     locked_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class SavedSearch(Base):
+    """A search someone wants to run again: its whole state is the query string of /search.
+
+    Until accounts exist, the owner is identified by a random key kept in the
+    browser's session cookie (``owner_key``); accounts will add ``user_id``.
+    """
+
+    __tablename__ = "saved_searches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_key: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    query_string: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class IndexLog(Base):

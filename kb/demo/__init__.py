@@ -61,6 +61,8 @@ class DemoItem:
     files: list[DemoFile]
     days_offset: int
     valid_from: datetime.date | None = None
+    topics: tuple[str, ...] = ()
+    programme: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def build_demo_items(today: datetime.date) -> list[DemoItem]:
             organisation=IB,
             files=[DemoFile("Vorlage_Belegliste.docx", build_belegliste_docx())],
             days_offset=-20,
+            topics=("Förderverfahren", "Verwendungsnachweis"),
         )
     ]
 
@@ -137,6 +140,7 @@ def _impuls_item() -> DemoItem:
         organisation=FSIKOE,
         files=[DemoFile("Impuls_Arbeitgeberkooperation.pptx", build_impuls_pptx())],
         days_offset=EVENT_OFFSET,
+        topics=("Arbeitsmarktintegration", "Zusammenarbeit mit Arbeitgebern"),
     )
 
 
@@ -155,6 +159,8 @@ def _leitfaden_item(next_year: int) -> DemoItem:
             )
         ],
         days_offset=EVENT_OFFSET,
+        topics=("Förderverfahren", "Verwendungsnachweis"),
+        programme="AMIF",
         valid_from=datetime.date(next_year, 1, 1),
     )
 
@@ -174,6 +180,8 @@ def _protokoll_item(event_date: datetime.date, next_year: int) -> DemoItem:
             )
         ],
         days_offset=EVENT_OFFSET + 7,
+        topics=("Förderverfahren", "Verwendungsnachweis"),
+        programme="AMIF",
     )
 
 
@@ -187,4 +195,5 @@ def _eumd_item() -> DemoItem:
         organisation=EUMD,
         files=[DemoFile("EU-Migrationsdienst_Beratungsangebote.pptx", build_eumd_pptx())],
         days_offset=EVENT_OFFSET,
+        topics=("EU-Zuwanderung", "Beratung"),
     )

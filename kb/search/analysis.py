@@ -31,6 +31,15 @@ _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "s
 TOKEN_PATTERN = r"\w+"
 
 
+def fold(text: str) -> str:
+    """NFKC, lower-case and written-out umlauts: the normal form of every indexed term.
+
+    >>> fold("Förderanträge")
+    'foerderantraege'
+    """
+    return unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
+
+
 class NfkcFilter(Filter):
     """Unicode NFKC: ligatures (ﬁ), full-width and compatibility forms become plain letters."""
 

@@ -28,7 +28,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
-from kb.search.schema import META_DOC_ID, KbSchema
+from kb.search.schema import META_DOC_ID, SCHEMA_VERSION, KbSchema
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,9 @@ class SearchIndex:
     def _new_dir(self) -> Path:
         path = self.root / f"ix-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(4)}"
         path.mkdir(parents=True)
-        whoosh_index.create_in(str(path), KbSchema())
+        ix = whoosh_index.create_in(str(path), KbSchema())
+        with ix.writer() as writer:
+            writer.add_document(doc_id=META_DOC_ID, applied=0, schema_version=SCHEMA_VERSION)
         return path
 
     def _switch_to(self, new_dir: Path) -> None:
@@ -106,11 +108,37 @@ class SearchIndex:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
+    def _meta(self) -> dict[str, Any]:
+        with self.searching() as searcher:
+            return dict(searcher.document(doc_id=META_DOC_ID) or {})
+
     def applied_id(self) -> int:
         """The id of the last index-log entry this index has applied (0 if none)."""
-        with self._open().searcher() as searcher:
-            stored = searcher.document(doc_id=META_DOC_ID)
-        return int(stored["applied"]) if stored else 0
+        return int(self._meta().get("applied") or 0)
+
+    def health(self) -> str:
+        """ "ok", "missing", "outdated" (built with another schema) or "corrupt".
+
+        Only the indexer acts on the answer (by rebuilding from the database);
+        readers report it.
+        """
+        if self.current_dir() is None:
+            return "missing"
+        try:
+            meta = self._meta()
+        except FileNotFoundError:
+            return "missing"
+        except Exception:  # whoosh raises many kinds on damaged files
+            logger.exception("Search index under %s cannot be read", self.root)
+            return "corrupt"
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            return "outdated"
+        return "ok"
+
+    def optimize(self) -> None:
+        """Merge all segments into one (faster searches); caller holds the writer lock."""
+        self._open().optimize()
+        logger.info("Optimised index %s", self.current_dir())
 
     def replace_objects(self, docs_by_item: dict[int, list[Document]], applied_id: int) -> None:
         """Replace all documents of the given items and record ``applied_id``.
@@ -125,7 +153,9 @@ class SearchIndex:
                 writer.delete_by_term("item_id", str(item_id))
                 for doc in docs:
                     writer.add_document(**doc)
-            writer.update_document(doc_id=META_DOC_ID, applied=applied_id)
+            writer.update_document(
+                doc_id=META_DOC_ID, applied=applied_id, schema_version=SCHEMA_VERSION
+            )
         except BaseException:
             writer.cancel()
             raise
@@ -141,7 +171,9 @@ class SearchIndex:
             for doc in docs:
                 writer.add_document(**doc)
                 count += 1
-            writer.add_document(doc_id=META_DOC_ID, applied=applied_id)
+            writer.update_document(
+                doc_id=META_DOC_ID, applied=applied_id, schema_version=SCHEMA_VERSION
+            )
         except BaseException:
             writer.cancel()
             shutil.rmtree(new_dir, ignore_errors=True)

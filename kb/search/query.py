@@ -1,31 +1,59 @@
-"""Queries: parse, filter by the viewer's principals inside the index, group by item.
+"""Searching: parse, filter by the viewer's principals inside the index, group by item, facets.
 
-The permission filter is a Whoosh ``filter`` query, so totals, snippets and
-paging only ever see documents the viewer may read; nothing is dropped after
-paging. Hits are grouped by item: each result is an item with its best pages.
+The permission filter is part of the query, so totals, snippets, facet counts
+and paging only ever see documents the viewer may read; nothing is dropped
+after paging. At most :data:`MAX_DOCS` page documents are collected (the best
+ones, or the newest when sorting by date): totals and facet counts are exact
+up to that and marked as a lower bound beyond it or when the time box hit.
+Facets count items, not pages.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from whoosh import highlight
 from whoosh.collectors import TimeLimitCollector
-from whoosh.qparser import AndGroup, MultifieldParser
-from whoosh.query import And, ConstantScoreQuery, Or, Term
+from whoosh.query import And, ConstantScoreQuery, Every, Or, Query, Term
 from whoosh.searching import TimeLimit as TimeLimitReached
 
+from kb.search import querylang
 from kb.search.index import SearchIndex
 
 logger = logging.getLogger(__name__)
 
 SEARCH_FIELDS = ["title", "title_exact", "content", "content_exact", "summary"]
-#: Page documents looked at per query; beyond this, totals are "more than".
+#: Facet name -> index field. Multi-valued fields hold comma-separated values.
+FACETS = {
+    "kind": "kind",
+    "event": "event",
+    "district": "district",
+    "topic": "topic",
+    "year": "year",
+    "speaker": "speaker",
+    "organisation": "organisation",
+    "programme": "programme",
+    "filetype": "filetype",
+}
+_MULTI = {"district", "topic", "speaker", "filetype"}
 MAX_DOCS = 1000
 PAGES_PER_ITEM = 3
 TIME_LIMIT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """Everything that decides a result page; the URL of /search carries all of it."""
+
+    text: str
+    filters: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    sort: str = "relevance"  # or "date"
+    page: int = 1
+    page_size: int = 10
+    include_archived: bool = False
 
 
 @dataclass
@@ -48,7 +76,9 @@ class ItemHit:
 class SearchResult:
     total: int
     hits: list[ItemHit]
-    #: True when the total is a lower bound (limit reached or time box hit).
+    #: facet -> [(value, item count)], most frequent first
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    #: True when total and counts are lower bounds (limit reached or time box hit).
     truncated: bool = False
 
 
@@ -63,61 +93,109 @@ class _MarkFormatter(highlight.HtmlFormatter):
         return f"<mark>{word}</mark>"
 
 
-def parse(text: str, schema: Any):  # type: ignore[no-untyped-def]
-    """All words must match (AND) by default, as people expect of a document search."""
-    parser = MultifieldParser(SEARCH_FIELDS, schema=schema, group=AndGroup)
-    return parser.parse(text)
+def permission_filter(principals: Sequence[str]) -> Query:
+    """The always-on filter: documents whose ``allow`` terms meet the viewer's principals.
 
-
-def with_permission_filter(query, principals: list[str]):  # type: ignore[no-untyped-def]
-    """AND the query with the viewer's principals, scoring nothing for them.
-
-    The filter is part of the query rather than a collector filter because
-    Whoosh's time-limit collector bypasses a wrapped filter collector; inside
-    the query it can never be skipped, and totals count only visible documents.
+    It is ANDed into the query (scoring nothing) rather than given to a
+    collector: Whoosh's time-limit collector bypasses a wrapped filter
+    collector, and inside the query the filter can never be skipped.
     """
-    allow = ConstantScoreQuery(Or([Term("allow", p) for p in principals]), 0.0)
-    return And([query, allow])
+    return ConstantScoreQuery(Or([Term("allow", p) for p in principals]), 0.0)
+
+
+def facet_filter(filters: Mapping[str, Sequence[str]]) -> list[Query]:
+    """One clause per facet: any of its chosen values (OR), facets combined with AND."""
+    clauses: list[Query] = []
+    for name, values in filters.items():
+        fieldname = FACETS.get(name)
+        chosen = [v for v in values if v]
+        if fieldname and chosen:
+            clauses.append(ConstantScoreQuery(Or([Term(fieldname, v) for v in chosen]), 0.0))
+    return clauses
 
 
 def search(
     index: SearchIndex,
-    text: str,
-    principals: list[str],
-    page: int = 1,
-    page_size: int = 10,
+    request: SearchRequest,
+    principals: Sequence[str],
+    synonyms: Mapping[str, Sequence[str]] | None = None,
 ) -> SearchResult:
-    """Search ``text`` as a viewer holding ``principals``; return page ``page`` of items."""
-    text = text.strip()
-    if not text or not principals:
+    """Run ``request`` for a viewer holding ``principals``; one page of items plus facets."""
+    if not principals:
         return SearchResult(0, [])
     with index.searching() as searcher:
-        query = with_permission_filter(parse(text, searcher.schema), principals)
-        collector = searcher.collector(limit=MAX_DOCS)
-        timed = TimeLimitCollector(collector, TIME_LIMIT_SECONDS, use_alarm=False)
-        truncated = False
-        try:
-            searcher.search_with_collector(query, timed)
-        except TimeLimitReached as exc:
-            logger.warning("Search for %r cut off: %s", text, exc)
-            truncated = True
-        results = timed.results()
+        parser = querylang.make_parser(SEARCH_FIELDS, searcher.schema)
+        user_query = querylang.parse(request.text, parser, synonyms)
+        if user_query is None:
+            if not any(request.filters.values()):
+                return SearchResult(0, [])
+            user_query = Every()  # browsing by filters alone
+        user_query = querylang.bound_prefixes(user_query, searcher.reader())
+        query = And([user_query, permission_filter(principals), *facet_filter(request.filters)])
+        results, truncated = _collect(searcher, query, request.sort)
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         results.formatter = _MarkFormatter()
-        grouped = _group(results)
+        grouped, positions, facets = _group(results, searcher)
         truncated = truncated or results.scored_length() >= MAX_DOCS
-        start = (max(page, 1) - 1) * page_size
-        return SearchResult(len(grouped), grouped[start : start + page_size], truncated)
+        start = (max(request.page, 1) - 1) * request.page_size
+        page_hits = grouped[start : start + request.page_size]
+        _add_snippets(results, page_hits, positions)
+        return SearchResult(len(grouped), page_hits, facets, truncated)
 
 
-def _group(results) -> list[ItemHit]:  # type: ignore[no-untyped-def]
+def _collect(searcher, query: Query, sort: str):  # type: ignore[no-untyped-def]
+    if sort == "date":
+        collector = searcher.collector(limit=MAX_DOCS, sortedby="date", reverse=True)
+    else:
+        collector = searcher.collector(limit=MAX_DOCS)
+    timed = TimeLimitCollector(collector, TIME_LIMIT_SECONDS, use_alarm=False)
+    try:
+        searcher.search_with_collector(query, timed)
+        truncated = False
+    except TimeLimitReached:
+        logger.warning("Search cut off after %.1f s: %s", TIME_LIMIT_SECONDS, query)
+        truncated = True
+    return timed.results(), truncated
+
+
+def _group(results, searcher):  # type: ignore[no-untyped-def]
+    """Items in result order with the positions of their best pages, and facet counts.
+
+    The item id comes from a column (cheap); stored fields are read once per
+    item, since facet values are the same on all pages of an item.
+    """
+    item_ids = searcher.reader().column_reader("item_id")
     by_item: dict[int, ItemHit] = {}
-    for hit in results:
-        item_id = int(hit["item_id"])
-        entry = by_item.get(item_id)
-        if entry is None:
-            entry = by_item[item_id] = ItemHit(item_id, hit["title"], hit["kind"], hit.score)
-        if len(entry.pages) < PAGES_PER_ITEM and hit.get("page"):
+    positions: dict[int, list[int]] = {}
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for pos, (docnum, score) in enumerate(results.items()):
+        item_id = int(item_ids[docnum])
+        if item_id in by_item:
+            if len(positions[item_id]) < PAGES_PER_ITEM:
+                positions[item_id].append(pos)
+            continue
+        fields = searcher.stored_fields(docnum)
+        by_item[item_id] = ItemHit(item_id, fields["title"], fields["kind"], float(score or 0))
+        positions[item_id] = [pos]
+        for name, fieldname in FACETS.items():
+            for value in _values(fields.get(fieldname), name in _MULTI):
+                counts[name][value] += 1
+    facets = {name: c.most_common() for name, c in counts.items() if c}
+    return list(by_item.values()), positions, facets
+
+
+def _values(raw: str | None, multi: bool) -> list[str]:
+    if not raw:
+        return []
+    return [v for v in raw.split(",") if v] if multi else [raw]
+
+
+def _add_snippets(results, hits: list[ItemHit], positions: dict[int, list[int]]) -> None:  # type: ignore[no-untyped-def]
+    """Best pages of the shown items only: highlighting is the expensive part."""
+    for entry in hits:
+        for pos in positions[entry.item_id]:
+            hit = results[pos]
+            if not hit.get("page"):
+                continue
             snippet = hit.highlights("content", top=2) or ""
             entry.pages.append(PageHit(int(hit["page"]), hit.get("unit") or "page", snippet))
-    return list(by_item.values())

@@ -14,13 +14,15 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, SchemaCl
 from kb.search.analysis import exact_analyzer, german_analyzer
 
 META_DOC_ID = "__meta__"
+#: Bump when fields or analyzers change: an index of another version is rebuilt from the DB.
+SCHEMA_VERSION = 2
 
 
 class KbSchema(SchemaClass):
     #: "i<item>/p<page>" — unique, so update/delete address one document.
     doc_id = ID(unique=True, stored=True)
     #: The item's id as text; re-indexing an item deletes all documents with this term.
-    item_id = ID(stored=True)
+    item_id = ID(stored=True, sortable=True)
     #: Page/slide number within the file (0 = the item itself, no page).
     page = NUMERIC(stored=True, signed=False)
     #: "page", "slide" or "section" — how the UI names the number.
@@ -33,12 +35,27 @@ class KbSchema(SchemaClass):
     content = TEXT(analyzer=german_analyzer(), stored=True)
     #: The page's text, not stemmed, boosted a little above ``content``.
     content_exact = TEXT(analyzer=exact_analyzer(), field_boost=1.5)
-    #: Summary, speakers and organisation of the item.
+    #: Summary, speakers, organisation, topics, programme, districts and event of the item.
     summary = TEXT(analyzer=german_analyzer(), field_boost=1.5)
-    #: Item kind id (praesentation, leitfaden …); a facet and a filter.
+    # -- facets and filters (item-level values, stored for counting per item) --
+    #: Item kind id (praesentation, leitfaden …).
     kind = ID(stored=True)
     #: Slug of the item's event, if any.
     event = ID(stored=True)
+    #: Topic slugs.
+    topic = KEYWORD(stored=True, commas=True, scorable=False)
+    #: District keys (AGS).
+    district = KEYWORD(stored=True, commas=True, scorable=False)
+    #: Year of the item's date.
+    year = ID(stored=True)
+    #: Speakers/authors as written.
+    speaker = KEYWORD(stored=True, commas=True, scorable=False)
+    #: Organisation as written.
+    organisation = ID(stored=True)
+    #: Funding programme (AMIF, …).
+    programme = ID(stored=True)
+    #: File types of the item's current files (pdf, pptx …).
+    filetype = KEYWORD(stored=True, commas=True, scorable=False)
     #: The item's date (or upload date); sorting by date.
     date = DATETIME(stored=True, sortable=True)
     #: Principals that may see this document (anon, member, editor, archived:…).
@@ -47,3 +64,5 @@ class KbSchema(SchemaClass):
     filename = STORED()
     #: Only on the meta document: the last applied index-log id.
     applied = NUMERIC(stored=True, bits=64, signed=False)
+    #: Only on the meta document: the SCHEMA_VERSION the index was built with.
+    schema_version = NUMERIC(stored=True, signed=False)

@@ -39,20 +39,42 @@ def append_index_log(session: Session, item_id: int) -> None:
     session.add(IndexLog(object_type="item", object_id=item_id))
 
 
-def documents_for_item(item: Item) -> list[Document]:
-    """The index documents of ``item``: one per page of each current file, or one for the item."""
-    allow = " ".join(item_principals(item))
+def _item_fields(item: Item) -> Document:
+    """The fields every document of ``item`` carries (facets, filters, item text)."""
     when = item.date or item.created_at.date()
-    base: Document = {
+    current = [f for f in item.files if f.is_current]
+    speakers = [s.strip() for s in item.speakers.replace(";", ",").split(",") if s.strip()]
+    words = [item.summary, item.speakers, item.organisation, item.programme]
+    words += [t.name for t in item.topics] + [d.name for d in item.districts]
+    if item.event:
+        words.append(item.event.title)
+    return {
         "item_id": str(item.id),
         "title": item.title,
         "title_exact": item.title,
-        "summary": " ".join(filter(None, [item.summary, item.speakers, item.organisation])),
+        "summary": " ".join(filter(None, words)),
         "kind": item.kind,
         "event": item.event.slug if item.event else "",
+        "topic": ",".join(t.slug for t in item.topics),
+        "district": ",".join(d.ags for d in item.districts),
+        "year": str(when.year),
+        "speaker": ",".join(speakers),
+        "organisation": item.organisation,
+        "programme": item.programme,
+        "filetype": ",".join(sorted({_filetype(f.filename) for f in current})),
         "date": dt.datetime.combine(when, dt.time()),
-        "allow": allow,
+        "allow": " ".join(item_principals(item)),
     }
+
+
+def _filetype(filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return suffix if suffix.isalnum() and len(suffix) <= 5 else "andere"
+
+
+def documents_for_item(item: Item) -> list[Document]:
+    """The index documents of ``item``: one per page of each current file, or one for the item."""
+    base = _item_fields(item)
     docs: list[Document] = []
     for fv in item.files:
         if not fv.is_current:
@@ -80,6 +102,8 @@ def _load_items(session: Session, ids: list[int]) -> dict[int, Item]:
         .options(
             selectinload(Item.files).selectinload(FileVersion.pages),
             selectinload(Item.event),
+            selectinload(Item.topics),
+            selectinload(Item.districts),
         )
     )
     return {item.id: item for item in session.scalars(query)}
@@ -148,3 +172,25 @@ def reindex(kb: Kb) -> int:
 
 def last_log_id(session: Session, item_id: int) -> int:
     return session.scalar(select(func.max(IndexLog.id)).where(IndexLog.object_id == item_id)) or 0
+
+
+def ensure_index(kb: Kb) -> str:
+    """Make sure a usable index exists; rebuild it from the DB if it is missing, damaged or
+    built with another schema. Only indexers call this (``kb init``, the worker).
+
+    :return: the health found before any repair ("ok", "missing", "outdated", "corrupt").
+    """
+    health = kb.index.health()
+    if health != "ok":
+        logger.warning("Search index is %s; rebuilding it from the database", health)
+        reindex(kb)
+    return health
+
+
+def optimize(kb: Kb) -> bool:
+    """Merge the index's segments; False if another process holds the writer lock."""
+    with kb.index.writer_lock() as got_lock:
+        if not got_lock:
+            return False
+        kb.index.optimize()
+        return True

@@ -23,6 +23,7 @@ from kb.models import ACCESS, KINDS, STATES, Event, FileVersion, Item, Job
 from kb.services.access import Viewer, can_view
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
+from kb.services.reference import districts_by_ags, topics_by_name
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,10 @@ class ItemMeta:
     date: dt.date | None = None
     access: str = "public"
     state: str = "published"
+    programme: str = ""
+    topics: list[str] = field(default_factory=list)
+    #: Official district keys (AGS), e.g. "15002" for Halle (Saale).
+    districts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +81,7 @@ def validate_meta(session: Session, meta: ItemMeta) -> int | None:
                 f"Unbekannte {name_de}: „{value}“. Erlaubt: {', '.join(allowed)}.",
                 f"Unknown {name_en}: '{value}'. Allowed: {', '.join(allowed)}.",
             )
+    districts_by_ags(session, meta.districts)  # raises on an unknown key
     if not meta.event_slug:
         return None
     event_id = session.scalar(select(Event.id).where(Event.slug == meta.event_slug))
@@ -142,7 +148,10 @@ def _upload_one(
             date=meta.date,
             access=meta.access,
             state=meta.state,
+            programme=meta.programme[:120],
         )
+        item.topics = topics_by_name(session, meta.topics)
+        item.districts = districts_by_ags(session, meta.districts)
         fv = FileVersion(sha256=blob.sha256, size=blob.size, mime=mime, filename=name[:255])
         if error is not None:
             fv.status = "failed"

@@ -3,20 +3,37 @@
 The index filters by the viewer's principals; because the index lags the
 database by a moment, the hits of the shown page are re-checked against the
 database before they are returned (an item unpublished a second ago must not
-appear).
+appear). Facet values get their display labels here, from the database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
-from kb.models import KINDS, UNITS, Item
+from kb.models import KINDS, UNITS, District, Event, Item, Topic
 from kb.search import query as search_query
+from kb.search.synonyms import load_synonyms
 from kb.services.access import Viewer, can_view
 from kb.services.context import Kb
+
+#: Facet name -> German heading, in display order.
+FACET_LABELS = {
+    "kind": "Art",
+    "event": "Veranstaltung",
+    "district": "Landkreis/Stadt",
+    "topic": "Thema",
+    "year": "Jahr",
+    "speaker": "Vortragende",
+    "organisation": "Organisation",
+    "programme": "Förderprogramm",
+    "filetype": "Dateityp",
+}
+SORTS = ("relevance", "date")
 
 
 @dataclass
@@ -39,6 +56,21 @@ class HitView:
 
 
 @dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class FacetView:
+    name: str
+    label: str
+    values: list[FacetValue]
+
+
+@dataclass
 class SearchPage:
     query: str
     total: int
@@ -46,16 +78,35 @@ class SearchPage:
     page: int
     page_size: int
     hits: list[HitView]
+    facets: list[FacetView] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
 
 
-def run_search(kb: Kb, text: str, viewer: Viewer, page: int = 1, page_size: int = 10) -> SearchPage:
-    """Search ``text`` for ``viewer`` and return one page of items with their best pages."""
-    page = max(1, page)
-    result = search_query.search(kb.index, text, viewer.principals(), page, page_size)
+def run_search(
+    kb: Kb,
+    text: str,
+    viewer: Viewer,
+    page: int = 1,
+    page_size: int = 10,
+    filters: Mapping[str, Sequence[str]] | None = None,
+    sort: str = "relevance",
+) -> SearchPage:
+    """Search ``text`` for ``viewer`` and return one page of items with best pages and facets."""
+    clean = {k: [v for v in vs if v] for k, vs in (filters or {}).items() if k in FACET_LABELS}
+    request = search_query.SearchRequest(
+        text=text,
+        filters=clean,
+        sort=sort if sort in SORTS else "relevance",
+        page=max(1, page),
+        page_size=page_size,
+    )
+    synonyms = load_synonyms(_synonyms_path(kb))
+    result = search_query.search(kb.index, request, viewer.principals(), synonyms)
     ids = [hit.item_id for hit in result.hits]
     with kb.db.reading() as session:
         items = {
@@ -69,7 +120,23 @@ def run_search(kb: Kb, text: str, viewer: Viewer, page: int = 1, page_size: int 
             for hit in result.hits
             if hit.item_id in items and can_view(viewer, items[hit.item_id])
         ]
-    return SearchPage(text, result.total, result.truncated, page, page_size, hits)
+        facets = _facet_views(session, result.facets, clean)
+    return SearchPage(
+        text,
+        result.total,
+        result.truncated,
+        request.page,
+        page_size,
+        hits,
+        facets,
+        clean,
+        request.sort,
+    )
+
+
+def _synonyms_path(kb: Kb) -> Path | None:
+    path = kb.config.get("KB_SYNONYMS_FILE")
+    return Path(path) if path else None
 
 
 def _view(hit: search_query.ItemHit, item: Item) -> HitView:
@@ -87,3 +154,44 @@ def _view(hit: search_query.ItemHit, item: Item) -> HitView:
         files,
         item.summary,
     )
+
+
+def _facet_views(
+    session: Session,
+    counts: dict[str, list[tuple[str, int]]],
+    selected: Mapping[str, Sequence[str]],
+) -> list[FacetView]:
+    labels = _labels(session, counts)
+    views = []
+    for name, heading in FACET_LABELS.items():
+        values = [
+            FacetValue(v, labels.get((name, v), v), n, v in selected.get(name, ()))
+            for v, n in counts.get(name, [])
+        ]
+        if values:
+            views.append(FacetView(name, heading, values))
+    return views
+
+
+def _labels(
+    session: Session, counts: dict[str, list[tuple[str, int]]]
+) -> dict[tuple[str, str], str]:
+    """Display names for values stored as keys (kind ids, event slugs, AGS, topic slugs)."""
+    labels = {("kind", k): v for k, v in KINDS.items()}
+    wanted = {name: [v for v, _ in values] for name, values in counts.items()}
+    if wanted.get("event"):
+        for slug, title in session.execute(
+            select(Event.slug, Event.title).where(Event.slug.in_(wanted["event"]))
+        ):
+            labels[("event", slug)] = title
+    if wanted.get("district"):
+        for ags, name in session.execute(
+            select(District.ags, District.name).where(District.ags.in_(wanted["district"]))
+        ):
+            labels[("district", ags)] = name
+    if wanted.get("topic"):
+        for slug, name in session.execute(
+            select(Topic.slug, Topic.name).where(Topic.slug.in_(wanted["topic"]))
+        ):
+            labels[("topic", slug)] = name
+    return labels

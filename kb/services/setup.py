@@ -13,7 +13,9 @@ from kb.migrate import upgrade
 from kb.models import Event, EventSeries
 from kb.services.access import ANONYMOUS
 from kb.services.context import Kb
+from kb.services.indexing import ensure_index
 from kb.services.items import ItemMeta, UploadFile, upload_files
+from kb.services.reference import load_districts, slugify
 
 if TYPE_CHECKING:
     from kb.demo import DemoEvent, DemoItem
@@ -26,16 +28,8 @@ def init_instance(kb: Kb) -> None:
     upgrade(kb.db.engine)
     kb.store.root.mkdir(parents=True, exist_ok=True)
     kb.index.root.mkdir(parents=True, exist_ok=True)
-    kb.index.create()
-
-
-def _slug(text: str) -> str:
-    import re
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
-    ascii_text = folded.encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    load_districts(kb)
+    ensure_index(kb)
 
 
 def load_demo(kb: Kb, today: dt.date | None = None) -> int:
@@ -53,10 +47,10 @@ def load_demo(kb: Kb, today: dt.date | None = None) -> int:
         if event_slug is None:
             continue
         for item in demo_event.items:
-            _add_item(kb, item, event_slug, today)
+            _add_item(kb, item, event_slug, demo_event.host_district_ags, today)
             created += 1
         for item in build_demo_items(today):
-            _add_item(kb, item, None, today)
+            _add_item(kb, item, None, None, today)
             created += 1
     logger.info("Demo content: %d items created", created)
     return created
@@ -64,11 +58,11 @@ def load_demo(kb: Kb, today: dt.date | None = None) -> int:
 
 def _create_event(kb: Kb, demo_event: DemoEvent, today: dt.date) -> str | None:
     """Create the event (and its series); None if it exists already."""
-    event_slug = _slug(demo_event.title)
+    event_slug = slugify(demo_event.title)
     with kb.db.writing() as session:
         if session.scalar(select(Event.id).where(Event.slug == event_slug)):
             return None
-        series_slug = _slug(demo_event.series)
+        series_slug = slugify(demo_event.series)
         series = session.scalar(select(EventSeries).where(EventSeries.slug == series_slug))
         if series is None:
             series = EventSeries(slug=series_slug, title=demo_event.series)
@@ -88,7 +82,9 @@ def _create_event(kb: Kb, demo_event: DemoEvent, today: dt.date) -> str | None:
     return event_slug
 
 
-def _add_item(kb: Kb, item: DemoItem, event_slug: str | None, today: dt.date) -> None:
+def _add_item(
+    kb: Kb, item: DemoItem, event_slug: str | None, host_ags: str | None, today: dt.date
+) -> None:
     meta = ItemMeta(
         title=item.title,
         kind=item.kind,
@@ -96,6 +92,9 @@ def _add_item(kb: Kb, item: DemoItem, event_slug: str | None, today: dt.date) ->
         organisation=item.organisation,
         event_slug=event_slug,
         date=today + dt.timedelta(days=item.days_offset),
+        topics=list(item.topics),
+        programme=item.programme,
+        districts=[host_ags] if host_ags else [],
     )
     uploads = [UploadFile(f.filename, io.BytesIO(f.data)) for f in item.files]
     upload_files(kb, uploads, meta, ANONYMOUS)

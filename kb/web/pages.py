@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 
 from kb.services import handouts as handout_service
 from kb.services import items as item_service
-from kb.services.search import run_search
+from kb.services.search import FACET_LABELS, run_search
 from kb.web import kb, viewer
 
 bp = Blueprint("pages", __name__)
@@ -20,10 +20,26 @@ def home() -> str:
 
 @bp.get("/search")
 def search() -> str:
+    """All search state lives in the query string: shareable, and the back button works."""
     text = request.args.get("q", "").strip()[:500]
-    page = request.args.get("page", 1, type=int) or 1
-    result = run_search(kb(), text, viewer(), page=page) if text else None
-    return render_template("search.html", q=text, result=result)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 1000))
+    sort = request.args.get("sort", "relevance")
+    filters = {name: request.args.getlist(name)[:20] for name in FACET_LABELS}
+    has_filters = any(filters.values())
+    result = None
+    if text or has_filters:
+        result = run_search(kb(), text, viewer(), page=page, filters=filters, sort=sort)
+    return render_template("search.html", q=text, result=result, search_url=_search_url)
+
+
+def _search_url(result, **changes: object) -> str:  # type: ignore[no-untyped-def]
+    """The URL of ``result``'s search with some parameters changed (None removes one)."""
+    args: dict[str, object] = {"q": result.query, "sort": result.sort, **result.filters}
+    args.update(changes)
+    if args.get("sort") == "relevance":
+        args.pop("sort")
+    clean = {k: v for k, v in args.items() if v not in (None, "", [])}
+    return url_for("pages.search", **clean)
 
 
 @bp.get("/items/<int:item_id>")

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from kb.errors import ValidationError
 from kb.services import items as item_service
+from kb.services.reference import all_districts, all_events
 from kb.web import kb, viewer
 
 bp = Blueprint("upload", __name__)
@@ -19,14 +20,22 @@ def _meta_from_form() -> item_service.ItemMeta:
         summary=form.get("summary", "")[:5000],
         organisation=form.get("organisation", "")[:300],
         speakers=form.get("speakers", "")[:500],
+        programme=form.get("programme", "")[:120],
+        topics=[t for t in form.get("topics", "").split(",") if t.strip()][:20],
+        districts=form.getlist("districts")[:14],
+        event_slug=form.get("event") or None,
     )
+
+
+def _choices() -> dict[str, object]:
+    return {"districts": all_districts(kb()), "events": all_events(kb())}
 
 
 @bp.route("/upload", methods=["GET", "POST"])
 def upload():  # type: ignore[no-untyped-def]
     limit = current_app.config["KB_MAX_UPLOAD_MB"]
     if request.method == "GET":
-        return render_template("upload.html", limit_mb=limit, form={})
+        return render_template("upload.html", limit_mb=limit, form={}, **_choices())
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not files:
         return render_template(
@@ -40,7 +49,7 @@ def upload():  # type: ignore[no-untyped-def]
         outcomes = item_service.upload_files(kb(), uploads, _meta_from_form(), viewer())
     except ValidationError as exc:
         return render_template(
-            "upload.html", limit_mb=limit, form=request.form, error=exc.message("de")
+            "upload.html", limit_mb=limit, form=request.form, error=exc.message("de"), **_choices()
         ), 400
     status = 201 if any(o.item_id for o in outcomes) else 400
     return render_template("upload_result.html", outcomes=outcomes), status

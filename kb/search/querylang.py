@@ -1,0 +1,143 @@
+"""The query language people type, turned into a Whoosh query.
+
+Supported: words (all must match), "phrases", prefix* (at least
+:data:`MIN_PREFIX` letters, expanded to at most :data:`MAX_EXPANSIONS` of the
+most frequent index terms), -exclude, OR, AND, NOT and their German forms
+UND / ODER / NICHT, and synonyms/acronyms from an editable list (applied here,
+at query time). Field syntax (``title:``) is not offered: it would let a query
+address internal fields. Anything the parser cannot make sense of is searched
+as plain words — a search box never answers with an error.
+
+>>> normalise_operators('Antrag UND Frist ODER Nachweis NICHT Entwurf -alt')
+'Antrag AND Frist OR Nachweis NOT Entwurf NOT alt'
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+
+from whoosh import qparser
+from whoosh.query import And, Or, Prefix, Query, Term, Wildcard
+
+from kb.search.analysis import fold
+
+logger = logging.getLogger(__name__)
+
+MIN_PREFIX = 4
+MAX_EXPANSIONS = 50
+#: Terms looked at while choosing the most frequent expansions (bounds the work).
+MAX_SCAN = 5000
+MAX_QUERY_CHARS = 500
+
+_OPERATORS = {"UND": "AND", "ODER": "OR", "NICHT": "NOT"}
+_OPERATOR_RE = re.compile(r"(?<![\w\"])(UND|ODER|NICHT)(?![\w\"])")
+_EXCLUDE_RE = re.compile(r"(^|\s)-(?=[\w\"])")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def normalise_operators(text: str) -> str:
+    """German operators to Whoosh's, ``-word`` to ``NOT word``; outside phrases only."""
+    parts = text.split('"')
+    for i in range(0, len(parts), 2):  # even parts are outside quotes
+        parts[i] = _OPERATOR_RE.sub(lambda m: _OPERATORS[m.group(1)], parts[i])
+        parts[i] = _EXCLUDE_RE.sub(lambda m: f"{m.group(1)}NOT ", parts[i])
+    return '"'.join(parts)
+
+
+def expand_synonyms(text: str, synonyms: Mapping[str, Sequence[str]]) -> str:
+    """Replace a word that has synonyms by ``(word OR "synonym one" OR …)``; not inside quotes."""
+    if not synonyms:
+        return text
+    parts = text.split('"')
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"[\w-]+", lambda m: _alternatives(m.group(0), synonyms), parts[i])
+    return '"'.join(parts)
+
+
+def _alternatives(word: str, synonyms: Mapping[str, Sequence[str]]) -> str:
+    others = synonyms.get(word.casefold())
+    if not others or word in _OPERATORS.values():
+        return word
+    quoted = " OR ".join(f'"{o}"' if " " in o else o for o in others)
+    return f"({word} OR {quoted})"
+
+
+def make_parser(fields: list[str], schema) -> qparser.QueryParser:  # type: ignore[no-untyped-def]
+    """A parser over ``fields``: AND between words, no field syntax, no plugins we don't offer."""
+    parser = qparser.MultifieldParser(fields, schema=schema, group=qparser.AndGroup)
+    parser.remove_plugin_class(qparser.FieldsPlugin)
+    parser.remove_plugin_class(qparser.RangePlugin)
+    parser.remove_plugin_class(qparser.BoostPlugin)
+    parser.remove_plugin_class(qparser.WildcardPlugin)
+    parser.add_plugin(qparser.PrefixPlugin())
+    return parser
+
+
+def plain_words(text: str) -> str:
+    """The fallback: letters and digits only, so nothing can fail to parse."""
+    return " ".join(re.findall(r"\w+", text))
+
+
+def parse(
+    text: str,
+    parser: qparser.QueryParser,
+    synonyms: Mapping[str, Sequence[str]] | None = None,
+) -> Query | None:
+    """Parse ``text``; None when nothing searchable is left."""
+    text = _CONTROL_RE.sub(" ", text)[:MAX_QUERY_CHARS].strip()
+    if not text:
+        return None
+    prepared = expand_synonyms(normalise_operators(text), synonyms or {})
+    try:
+        query = parser.parse(prepared)
+    except Exception:  # whoosh raises assorted errors on odd input; fall back, never fail
+        logger.info("Query %r not parseable; searching plain words", text)
+        query = parser.parse(plain_words(text))
+    if _only_negative(query):
+        return None
+    return query
+
+
+def _only_negative(query: Query) -> bool:
+    from whoosh.query import Not, NullQuery
+
+    if query is NullQuery or isinstance(query, Not):
+        return True
+    if isinstance(query, And):
+        return all(isinstance(q, Not) for q in query.subqueries)
+    return False
+
+
+def bound_prefixes(query: Query, reader) -> Query:  # type: ignore[no-untyped-def]
+    """Replace each prefix/wildcard by an OR of its most frequent terms (or drop it if short).
+
+    Whoosh would expand ``arb*`` to every term in the index and score them all;
+    on a large index a single short prefix can take minutes. Prefixes shorter
+    than :data:`MIN_PREFIX` letters are searched as the literal word.
+    """
+    if isinstance(query, (Prefix, Wildcard)):
+        return _bounded(query, reader)
+    if query.is_leaf():
+        return query
+    return query.apply(lambda q: bound_prefixes(q, reader))
+
+
+def _bounded(query: Prefix | Wildcard, reader) -> Query:  # type: ignore[no-untyped-def]
+    field = query.fieldname
+    # Prefix text is not analysed by Whoosh; fold it like the index (ä -> ae …).
+    stem = fold(str(query.text).rstrip("*?"))
+    if len(stem) < MIN_PREFIX:
+        return Term(field, stem)
+    candidates: list[tuple[int, str]] = []
+    for n, term in enumerate(reader.expand_prefix(field, stem)):
+        if n >= MAX_SCAN:
+            break
+        text = term.decode("utf-8") if isinstance(term, bytes) else term
+        candidates.append((reader.doc_frequency(field, text), text))
+    candidates.sort(reverse=True)
+    terms = [Term(field, t, boost=query.boost) for _, t in candidates[:MAX_EXPANSIONS]]
+    if not terms:
+        return Term(field, stem)
+    return Or(terms)
