@@ -56,10 +56,11 @@ def get_kb(app: Flask) -> Kb:
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.web import pages, upload
+    from kb.web import discovery, pages, upload
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(upload.bp)
+    app.register_blueprint(discovery.bp)
     from kb.web.filters import register_filters
 
     register_filters(app)

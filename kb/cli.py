@@ -25,6 +25,7 @@ from kb.services import jobs
 from kb.services.access import ANONYMOUS, SYSTEM
 from kb.services.check import run_check
 from kb.services.context import Kb
+from kb.services.discovery import spelling_suggestion
 from kb.services.indexing import reindex
 from kb.services.items import (
     ItemMeta,
@@ -216,8 +217,11 @@ def search_command(query: str, as_json: bool, limit: int) -> None:
                 }
                 for h in result.hits
             ],
-            "facets": {},
-            "suggestion": None,
+            "facets": {
+                f.name: [{"value": v.value, "label": v.label, "count": v.count} for v in f.values]
+                for f in result.facets
+            },
+            "suggestion": spelling_suggestion(kb, query, ANONYMOUS) if result.total < 3 else None,
         }
         click.echo(json.dumps(payload, ensure_ascii=False))
         return

@@ -77,3 +77,12 @@ def german_analyzer():  # type: ignore[no-untyped-def]
 def exact_analyzer():  # type: ignore[no-untyped-def]
     """Lower-cased, NFKC, umlauts folded, but not stemmed: exact forms rank higher."""
     return RegexTokenizer(TOKEN_PATTERN) | NfkcFilter() | LowercaseFilter() | UmlautFoldFilter()
+
+
+def display_analyzer():  # type: ignore[no-untyped-def]
+    """Lower-cased words with umlauts kept ("förderanträge"): for completions and suggestions.
+
+    >>> [t.text for t in display_analyzer()("Förderanträge 2027 ﬁnden")]
+    ['förderanträge', 'finden']
+    """
+    return RegexTokenizer(r"[^\W\d_]{3,}") | NfkcFilter() | LowercaseFilter()

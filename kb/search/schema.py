@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, SchemaClass
 
-from kb.search.analysis import exact_analyzer, german_analyzer
+from kb.search.analysis import display_analyzer, exact_analyzer, german_analyzer
 
 META_DOC_ID = "__meta__"
 #: Bump when fields or analyzers change: an index of another version is rebuilt from the DB.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class KbSchema(SchemaClass):
@@ -35,6 +35,9 @@ class KbSchema(SchemaClass):
     content = TEXT(analyzer=german_analyzer(), stored=True)
     #: The page's text, not stemmed, boosted a little above ``content``.
     content_exact = TEXT(analyzer=exact_analyzer(), field_boost=1.5)
+    #: Words as written (lower-cased, umlauts kept) of title, summary and text: the source of
+    #: completions and spelling suggestions, which must read like words, not like index terms.
+    words = TEXT(analyzer=display_analyzer(), phrase=False, spelling=True)
     #: Summary, speakers, organisation, topics, programme, districts and event of the item.
     summary = TEXT(analyzer=german_analyzer(), field_boost=1.5)
     # -- facets and filters (item-level values, stored for counting per item) --

@@ -87,11 +87,13 @@ def documents_for_item(item: Item) -> list[Document]:
                 unit=fv.page_unit,
                 content=page.text,
                 content_exact=page.text,
+                words=f"{base['title']} {base['summary']} {page.text}",
                 filename=fv.filename,
             )
             docs.append(doc)
     if not docs:
-        docs.append({**base, "doc_id": f"i{item.id}", "page": 0, "content": ""})
+        words = f"{base['title']} {base['summary']}"
+        docs.append({**base, "doc_id": f"i{item.id}", "page": 0, "content": "", "words": words})
     return docs
 
 

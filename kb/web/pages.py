@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 
+from kb.services import discovery
 from kb.services import handouts as handout_service
 from kb.services import items as item_service
 from kb.services.search import FACET_LABELS, run_search
 from kb.web import kb, viewer
+from kb.web.discovery import owner_key
 
 bp = Blueprint("pages", __name__)
 
@@ -26,10 +28,19 @@ def search() -> str:
     sort = request.args.get("sort", "relevance")
     filters = {name: request.args.getlist(name)[:20] for name in FACET_LABELS}
     has_filters = any(filters.values())
-    result = None
+    result = suggestion = None
     if text or has_filters:
         result = run_search(kb(), text, viewer(), page=page, filters=filters, sort=sort)
-    return render_template("search.html", q=text, result=result, search_url=_search_url)
+        if text and result.total < 3:
+            suggestion = discovery.spelling_suggestion(kb(), text, viewer())
+    return render_template(
+        "search.html",
+        q=text,
+        result=result,
+        suggestion=suggestion,
+        search_url=_search_url,
+        saved=discovery.saved_searches(kb(), owner_key()),
+    )
 
 
 def _search_url(result, **changes: object) -> str:  # type: ignore[no-untyped-def]
@@ -46,7 +57,8 @@ def _search_url(result, **changes: object) -> str:  # type: ignore[no-untyped-de
 def item(item_id: int) -> str:
     with kb().db.reading() as session:
         obj = item_service.load_item(session, item_id, viewer())
-        return render_template("item.html", item=obj)
+        related = discovery.related(kb(), item_id, viewer())
+        return render_template("item.html", item=obj, related=related)
 
 
 @bp.get("/items/<int:item_id>/files/<int:file_id>")

@@ -2,9 +2,10 @@
 // and for browsers without scripts).
 (function () {
   "use strict";
-  var form = document.querySelector("aside.facets form");
-  if (!form) { return; }
-  form.addEventListener("change", function (ev) {
-    if (ev.target && ev.target.type === "checkbox") { form.submit(); }
-  });
+  var form = document.querySelector("form.facet-form");
+  if (form) {
+    form.addEventListener("change", function (ev) {
+      if (ev.target && ev.target.type === "checkbox") { form.submit(); }
+    });
+  }
 })();

@@ -1,0 +1,98 @@
+"""Derived surfaces never reveal what the viewer may not see: suggestions, completions,
+related items; and saved searches belong to the browser that saved them."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from kb.services import discovery
+from kb.services.access import ANONYMOUS, Viewer
+
+EDITOR = Viewer(user_id=9, roles=("redaktion",))
+
+
+def test_spelling_suggestion_for_a_typo(kb, make_item):
+    make_item("Der Verwendungsnachweis ist bis Juni fällig.", title="Nachweis")
+    assert (
+        discovery.spelling_suggestion(kb, "Verwendungsnachwies", ANONYMOUS) == "verwendungsnachweis"
+    )
+    assert discovery.spelling_suggestion(kb, "Verwendungsnachweis", ANONYMOUS) is None
+
+
+def test_no_suggestion_that_only_a_draft_would_satisfy(kb, make_item):
+    make_item("Geheimprojektplanung im Entwurf", title="Entwurf", state="draft")
+    assert discovery.spelling_suggestion(kb, "Geheimprojektplanumg", ANONYMOUS) is None
+    assert (
+        discovery.spelling_suggestion(kb, "Geheimprojektplanumg", EDITOR) == "geheimprojektplanung"
+    )
+
+
+def test_completions_are_words_and_permission_filtered(kb, make_item):
+    make_item("Förderanträge und Förderantrag im Überblick", title="Öffentlich")
+    make_item("Förderantragsgeheimnis", title="Intern", access="internal")
+    public = discovery.completions(kb, "Kosten Förderan", ANONYMOUS)
+    assert "Kosten förderanträge" in public and "Kosten förderantrag" in public
+    assert not any("geheimnis" in c for c in public)
+    member = discovery.completions(kb, "förderan", Viewer(user_id=1))
+    assert "förderantragsgeheimnis" in member
+    assert discovery.completions(kb, "fö", ANONYMOUS) == []
+
+
+def test_completion_endpoint(client, make_item):
+    make_item("Integrationskurse im Landkreis", title="Kurse")
+    data = client.get("/search/complete?q=integrationsk").get_json()
+    assert data == {"completions": ["integrationskurse"]}
+
+
+def test_related_items_respect_access(client, kb, make_item):
+    text = "Arbeitgeber Kooperation Fachkräfte Betriebe Jobcenter Anerkennung Berufsabschlüsse"
+    first = make_item(text + " Auftakt", title="Erstes")
+    second = make_item(text + " Fortsetzung", title="Zweites")
+    make_item(text + " Entwurf", title="Verborgen", state="draft")
+    make_item("Etwas ganz anderes über Kitas", title="Anderes")
+    related = discovery.related(kb, first, ANONYMOUS)
+    assert [r["id"] for r in related] == [second]
+    page = client.get(f"/items/{first}").get_data(as_text=True)
+    assert "Ähnliche Materialien" in page and "Zweites" in page and "Verborgen" not in page
+
+
+def test_saved_searches_round_trip_and_stay_private(app, make_item):
+    make_item("Kostenplan", title="K")
+    alice, bob = app.test_client(), app.test_client()
+    response = alice.post(
+        "/search/saved",
+        data={"name": "Meine Kostensuche", "qs": "q=Kostenplan&kind=sonstiges&evil=1"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/search?q=Kostenplan&kind=sonstiges")
+    page = alice.get("/search?q=Kostenplan").get_data(as_text=True)
+    assert "Meine Kostensuche" in page
+    assert "Meine Kostensuche" not in bob.get("/search?q=Kostenplan").get_data(as_text=True)
+    saved_id = re.search(r"/search/saved/(\d+)/delete", page).group(1)
+    assert bob.post(f"/search/saved/{saved_id}/delete").status_code == 404
+    assert alice.post(f"/search/saved/{saved_id}/delete").status_code == 302
+    assert "Meine Kostensuche" not in alice.get("/search?q=Kostenplan").get_data(as_text=True)
+
+
+def test_saving_nothing_is_refused(client):
+    response = client.post("/search/saved", data={"name": "x", "qs": "evil=1"})
+    assert response.status_code == 400
+    assert "nichts, was sich speichern" in response.get_data(as_text=True)
+    assert client.post("/search/saved", data={"name": " ", "qs": "q=a"}).status_code == 400
+
+
+def test_search_page_offers_the_suggestion(client, make_item):
+    make_item("Zwischennachweis einreichen", title="Z")
+    page = client.get("/search?q=Zwischennachwies").get_data(as_text=True)
+    assert "Meinten Sie" in page and "zwischennachweis" in page
+
+
+def test_cli_search_json_has_facets_and_suggestion(runner, make_item):
+    make_item("Belegliste führen", title="Belege", kind="formular")
+    payload = json.loads(runner.invoke(args=["search", "Belegliste", "--json"]).output)
+    assert payload["facets"]["kind"] == [
+        {"value": "formular", "label": "Formular/Vorlage", "count": 1}
+    ]
+    typo = json.loads(runner.invoke(args=["search", "Beleglitse", "--json"]).output)
+    assert typo["total"] == 0 and typo["suggestion"] == "belegliste"
