@@ -74,3 +74,10 @@ class CorruptFile(ExtractionError):
 
 class NoTextFound(ExtractionError):
     code = "no_text"
+
+
+class IndexUnavailable(KbError):
+    """The search index cannot be read (missing or damaged); the indexer rebuilds it."""
+
+    code = "index_unavailable"
+    status = 503

@@ -28,6 +28,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
+from kb.errors import IndexUnavailable
 from kb.search.schema import META_DOC_ID, SCHEMA_VERSION, KbSchema
 
 logger = logging.getLogger(__name__)
@@ -126,8 +127,10 @@ class SearchIndex:
             return "missing"
         try:
             meta = self._meta()
-        except FileNotFoundError:
-            return "missing"
+        except IndexUnavailable as exc:
+            if isinstance(exc.__cause__, FileNotFoundError):
+                return "missing"
+            return "corrupt"
         except Exception:  # whoosh raises many kinds on damaged files
             logger.exception("Search index under %s cannot be read", self.root)
             return "corrupt"
@@ -210,9 +213,22 @@ class SearchIndex:
             if stale:
                 if self._searcher is not None:
                     self._searcher.close()
-                self._searcher = self._open().searcher()
+                    self._searcher = None
+                self._searcher = self._open_searcher()
                 self._searcher_dir = current
             yield self._searcher
+
+    def _open_searcher(self) -> Searcher:
+        try:
+            return self._open().searcher()
+        except Exception as exc:  # whoosh raises many kinds on missing or damaged files
+            logger.error("Cannot open the search index under %s: %s", self.root, exc)
+            raise IndexUnavailable(
+                "Die Suche ist gerade nicht verfügbar; der Suchindex wird neu aufgebaut. "
+                "Bitte versuchen Sie es in einigen Minuten erneut.",
+                "Search is unavailable right now; the index is being rebuilt. "
+                "Please try again in a few minutes.",
+            ) from exc
 
     def item_ids(self) -> set[int]:
         """Every item id that has documents in the index (for ``kb check``)."""

@@ -195,4 +195,22 @@ def optimize(kb: Kb) -> bool:
         if not got_lock:
             return False
         kb.index.optimize()
+        (kb.index.root / OPTIMIZE_STAMP).write_text(dt.date.today().isoformat())
         return True
+
+
+#: When the worker optimises: once a night, in this hour (local time), when idle.
+OPTIMIZE_HOUR = 2
+OPTIMIZE_STAMP = "last-optimize"
+
+
+def optimize_if_due(kb: Kb, now: dt.datetime) -> bool:
+    """The worker's nightly schedule: optimise once per day at :data:`OPTIMIZE_HOUR` or later."""
+    stamp = kb.index.root / OPTIMIZE_STAMP
+    last = stamp.read_text().strip() if stamp.exists() else ""
+    if now.hour < OPTIMIZE_HOUR or last == now.date().isoformat():
+        return False
+    done = optimize(kb)
+    if done:
+        stamp.write_text(now.date().isoformat())
+    return done

@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import delete, func, select
@@ -24,7 +25,12 @@ from kb import extract
 from kb.errors import ExtractionError, KbError
 from kb.models import FileVersion, Job, Page, utcnow
 from kb.services.context import Kb
-from kb.services.indexing import append_index_log, apply_index_log
+from kb.services.indexing import (
+    append_index_log,
+    apply_index_log,
+    ensure_index,
+    optimize_if_due,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -154,18 +160,27 @@ def pending_jobs(kb: Kb) -> int:
 class Worker:
     """Runs jobs in a loop; woken at once by ``kb.job_signal``, else polls every few seconds."""
 
-    def __init__(self, kb: Kb, poll_seconds: float = 2.0, sole: bool = False) -> None:
+    def __init__(
+        self,
+        kb: Kb,
+        poll_seconds: float = 2.0,
+        sole: bool = False,
+        clock: Callable[[], dt.datetime] = dt.datetime.now,
+    ) -> None:
         self.kb = kb
         self.sole = sole
+        self.clock = clock
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_forever(self) -> None:
         requeue_stale(self.kb, older_than=dt.timedelta(0) if self.sole else STALE_AFTER)
+        ensure_index(self.kb)
         while not self._stop.is_set():
             try:
                 run_until_idle(self.kb)
+                optimize_if_due(self.kb, self.clock())
             except Exception:  # keep the loop alive; the job row keeps the error
                 logger.exception("Worker loop error")
             self.kb.job_signal.wait(self.poll_seconds)

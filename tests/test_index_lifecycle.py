@@ -1,0 +1,72 @@
+"""The index's life: damage is detected and repaired from the DB, optimise, schema changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+
+import pytest
+
+from kb.search.index import SearchIndex
+from kb.services.access import ANONYMOUS
+from kb.services.indexing import ensure_index, optimize_if_due
+from kb.services.search import run_search
+
+
+def _damage(index: SearchIndex) -> None:
+    for path in index.current_dir().iterdir():
+        path.write_bytes(b"\x00garbage" * 10)
+
+
+# Whoosh leaves a file handle open when it fails to read a damaged table of contents; the
+# warning about it is expected here (and only here), so it is collected within this test.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_damaged_index_gives_a_503_page_then_init_rebuilds(app, client, kb, make_item, runner):
+    make_item("Notfallplan für den Index", title="Plan")
+    _damage(kb.index)
+    fresh = SearchIndex(kb.index.root)  # another process opening the damaged index
+    assert fresh.health() == "corrupt"
+    kb.index.close()
+    response = client.get("/search?q=Notfallplan")
+    assert response.status_code == 503
+    assert "Suche ist gerade nicht verfügbar" in response.get_data(as_text=True)
+    assert runner.invoke(args=["init"]).exit_code == 0
+    assert kb.index.health() == "ok"
+    assert run_search(kb, "Notfallplan", ANONYMOUS).total == 1
+    del fresh
+    gc.collect()
+
+
+def test_ensure_index_rebuilds_missing_and_outdated(kb, make_item):
+    make_item("Wiederaufbau aus der Datenbank", title="W")
+    (kb.index.root / "CURRENT").unlink()
+    assert ensure_index(kb) == "missing"
+    assert run_search(kb, "Wiederaufbau", ANONYMOUS).total == 1
+    kb.index.replace_objects({}, kb.index.applied_id())
+    with kb.index.writer_lock():
+        from whoosh import index as whoosh_index
+
+        ix = whoosh_index.open_dir(str(kb.index.current_dir()))
+        with ix.writer() as writer:
+            writer.update_document(
+                doc_id="__meta__", applied=kb.index.applied_id(), schema_version=1
+            )
+    assert kb.index.health() == "outdated"
+    assert ensure_index(kb) == "outdated"
+    assert kb.index.health() == "ok"
+    assert ensure_index(kb) == "ok"
+
+
+def test_nightly_optimise_runs_once_per_night(kb, make_item, runner):
+    for n in range(3):
+        make_item(f"Segment {n} Optimierung", title=f"S{n}")
+    night = dt.datetime(2026, 11, 26, 2, 30)
+    assert not optimize_if_due(kb, night.replace(hour=1))
+    assert optimize_if_due(kb, night)
+    assert not optimize_if_due(kb, night.replace(hour=4))
+    assert optimize_if_due(kb, night + dt.timedelta(days=1))
+    with kb.index.searching() as searcher:
+        assert len(searcher.reader().leaf_readers()) == 1
+    assert run_search(kb, "Optimierung", ANONYMOUS).total == 3
+    assert runner.invoke(args=["optimize"]).exit_code == 0
