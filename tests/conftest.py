@@ -52,14 +52,22 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir / "kb.sqlite3"
 
 
-@pytest.fixture
-def app(tmp_path: Path, template_db: Path) -> Iterator[Flask]:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
+def open_app(data_dir: Path, template_db: Path, **overrides: object) -> Flask:
+    """A ready app with all state in ``data_dir``, from a copy of the migrated template DB.
+
+    The caller closes it with ``app.extensions["kb"].close()``.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(template_db, data_dir / "kb.sqlite3")
     config = {k: v for k, v in _config(data_dir).items() if v is not None}
-    app = create_app(config)
+    app = create_app({**config, **overrides})
     init_instance(app.extensions["kb"])
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path, template_db: Path) -> Iterator[Flask]:
+    app = open_app(tmp_path / "data", template_db)
     yield app
     app.extensions["kb"].close()
 

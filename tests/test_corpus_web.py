@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import io
-import shutil
 
 import pytest
-from conftest import post_multipart
+from conftest import open_app, post_multipart
 from corpus_expectations import CORPUS, CORPUS_AVAILABLE, ERRORS, SKIP_REASON, TEXT
 from sqlalchemy import select
 
-from kb.app import create_app
 from kb.errors import CorruptFile, EncryptedFile, NoTextFound, UnsupportedType
 from kb.models import FileVersion
 from kb.services import jobs
 from kb.services.access import ANONYMOUS
 from kb.services.search import run_search
-from kb.services.setup import init_instance
 
 pytestmark = pytest.mark.corpus
 if not CORPUS_AVAILABLE:
@@ -51,11 +48,8 @@ READ_AS_TEXT = {"tika_testODTnotaZipFile.odt"}
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory, template_db):
-    data = tmp_path_factory.mktemp("corpus")
-    shutil.copy(template_db, data / "kb.sqlite3")
-    app = create_app({"KB_DATA_DIR": data, "WTF_CSRF_ENABLED": False, "TESTING": True})
+    app = open_app(tmp_path_factory.mktemp("corpus"), template_db)
     kb = app.extensions["kb"]
-    init_instance(kb)
     client = app.test_client()
     payload = {
         "kind": "praesentation",

@@ -5,26 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 
 import pytest
+from conftest import open_app
 
-from kb.app import create_app
 from kb.services import jobs
 from kb.services.access import ANONYMOUS
 from kb.services.items import ItemMeta, UploadFile, upload_files
 from kb.services.search import run_search
-from kb.services.setup import init_instance
 
 
 @pytest.fixture(scope="module")
 def search_app(tmp_path_factory, template_db):
     """One app with five items, shared by the read-only tests of this module."""
-    data = tmp_path_factory.mktemp("search")
-    shutil.copy(template_db, data / "kb.sqlite3")
-    app = create_app({"KB_DATA_DIR": data, "WTF_CSRF_ENABLED": False, "TESTING": True})
+    app = open_app(tmp_path_factory.mktemp("search"), template_db)
     kb = app.extensions["kb"]
-    init_instance(kb)
 
     def add(text: str, title: str, **meta: object) -> None:
         upload = UploadFile(f"{title}.txt", io.BytesIO(text.encode()))

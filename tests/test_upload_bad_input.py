@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from conftest import open_app
 from sqlalchemy import func, select
 
 from kb.models import FileVersion, Item, Job
@@ -73,19 +74,10 @@ def test_bad_files_are_kept_and_siblings_go_through(client, kb, upload, make_ppt
 
 
 def test_over_the_limit_is_refused_with_the_limit_named(tmp_path, template_db):
-    import shutil
 
-    from kb.app import create_app
-
-    data = tmp_path / "d"
-    data.mkdir()
-    shutil.copy(template_db, data / "kb.sqlite3")
-    app = create_app({"KB_DATA_DIR": data, "KB_MAX_UPLOAD_MB": 1, "WTF_CSRF_ENABLED": False})
+    app = open_app(tmp_path / "d", template_db, KB_MAX_UPLOAD_MB=1)
     try:
         kb = app.extensions["kb"]
-        from kb.services.setup import init_instance
-
-        init_instance(kb)
         from conftest import post_multipart
 
         big = {"files": [(io.BytesIO(b"x" * (2 * 1024 * 1024)), "gross.pdf")]}
@@ -123,14 +115,8 @@ def test_same_bytes_twice_are_stored_once(kb, upload):
 
 
 def test_csrf_is_enforced(tmp_path, template_db):
-    import shutil
 
-    from kb.app import create_app
-
-    data = tmp_path / "d"
-    data.mkdir()
-    shutil.copy(template_db, data / "kb.sqlite3")
-    app = create_app({"KB_DATA_DIR": data})
+    app = open_app(tmp_path / "d", template_db, WTF_CSRF_ENABLED=True)
     try:
         response = app.test_client().post(
             "/upload",
