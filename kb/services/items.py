@@ -24,6 +24,7 @@ from kb.services.access import Viewer, can_view
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
 from kb.services.reference import districts_by_ags, topics_by_name
+from kb.storage import Blob
 
 logger = logging.getLogger(__name__)
 
@@ -118,40 +119,16 @@ def _upload_one(
 ) -> UploadOutcome:
     name = Path(upload.filename or "").name
     if not name:
-        return UploadOutcome(
-            "", "rejected", messages={"de": "Keine Datei ausgewählt.", "en": "No file selected."}
-        )
+        return _rejected("", KbError("Keine Datei ausgewählt.", "No file selected."))
     try:
         blob = kb.store.put(upload.stream, max_size=int(kb.config["MAX_CONTENT_LENGTH"]))
     except UploadTooLarge as exc:
-        return UploadOutcome(
-            name, "rejected", messages={"de": exc.message_de, "en": exc.message_en}
-        )
+        return _rejected(name, exc)
     mime = extract.sniff_mime(kb.store.path(blob.sha256), name)
-    error: KbError | None = None
-    if blob.size == 0:
-        error = KbError(*EMPTY_MESSAGE)
-    elif mime not in extract.SUPPORTED:
-        try:
-            extract.extract(kb.store.path(blob.sha256), mime)  # raises UnsupportedType
-        except KbError as exc:
-            error = exc
+    error = _unreadable(kb, blob, mime)
     title = meta.title.strip() if (n == 1 and meta.title.strip()) else title_from_filename(name)
     with kb.db.writing() as session:
-        item = Item(
-            title=title[:500],
-            kind=meta.kind,
-            summary=meta.summary,
-            organisation=meta.organisation,
-            speakers=meta.speakers,
-            event_id=event_id,
-            date=meta.date,
-            access=meta.access,
-            state=meta.state,
-            programme=meta.programme[:120],
-        )
-        item.topics = topics_by_name(session, meta.topics)
-        item.districts = districts_by_ags(session, meta.districts)
+        item = _new_item(session, meta, title, event_id)
         fv = FileVersion(sha256=blob.sha256, size=blob.size, mime=mime, filename=name[:255])
         if error is not None:
             fv.status = "failed"
@@ -162,14 +139,50 @@ def _upload_one(
         if error is None:
             session.add(Job(kind="extract", priority=10, file_version_id=fv.id))
         else:
-            append_index_log(session, item.id)  # searchable by title even without text
-        outcome = UploadOutcome(
-            name, "queued" if error is None else "failed", item.id, fv.id, blob.sha256
-        )
+            append_index_log(session, item.id)  # findable by title even without text
+        outcome = UploadOutcome(name, "failed" if error else "queued", item.id, fv.id, blob.sha256)
     if error is not None:
         outcome.messages = {"de": error.message_de, "en": error.message_en}
     logger.info("Uploaded %s as item %s (%s, %s)", name, outcome.item_id, mime, outcome.status)
     return outcome
+
+
+def _rejected(name: str, error: KbError) -> UploadOutcome:
+    return UploadOutcome(
+        name, "rejected", messages={"de": error.message_de, "en": error.message_en}
+    )
+
+
+def _unreadable(kb: Kb, blob: Blob, mime: str) -> KbError | None:
+    """Why no text can be read from a file, known before extraction (empty, wrong type)."""
+    if blob.size == 0:
+        return KbError(*EMPTY_MESSAGE)
+    if mime in extract.SUPPORTED:
+        return None
+    try:
+        # The registry owns the message: unsupported type, or encrypted for sealed OOXML.
+        extract.extract(kb.store.path(blob.sha256), mime)
+    except KbError as exc:
+        return exc
+    return None
+
+
+def _new_item(session: Session, meta: ItemMeta, title: str, event_id: int | None) -> Item:
+    item = Item(
+        title=title[:500],
+        kind=meta.kind,
+        summary=meta.summary,
+        organisation=meta.organisation,
+        speakers=meta.speakers,
+        event_id=event_id,
+        date=meta.date,
+        access=meta.access,
+        state=meta.state,
+        programme=meta.programme[:120],
+    )
+    item.topics = topics_by_name(session, meta.topics)
+    item.districts = districts_by_ags(session, meta.districts)
+    return item
 
 
 def load_item(session: Session, item_id: int, viewer: Viewer) -> Item:
