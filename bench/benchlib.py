@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from flask import Flask
 
@@ -112,6 +114,36 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+@contextmanager
+def stage_timers(patches: list[tuple[ModuleType, str, str]]) -> Iterator[dict[str, float]]:
+    """Add up the seconds spent in ``module.attr`` under ``key``, for each patch given.
+
+    The functions are wrapped for the duration of the block only, and only in this benchmark
+    process: a way to split one end-to-end figure into stages without touching the app.
+    Callers must patch the name the app looks up at call time (a module attribute).
+    """
+    spent = {key: 0.0 for _, _, key in patches}
+    originals = [(module, attr, getattr(module, attr)) for module, attr, _ in patches]
+    for module, attr, key in patches:
+        setattr(module, attr, _timing(getattr(module, attr), spent, key))
+    try:
+        yield spent
+    finally:
+        for module, attr, fn in originals:
+            setattr(module, attr, fn)
+
+
+def _timing(fn: Callable[..., Any], spent: dict[str, float], key: str) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[key] += time.perf_counter() - start
+
+    return wrapper
+
+
 @dataclass(frozen=True)
 class Figure:
     """Median, min and max of some runs, in seconds."""
@@ -177,7 +209,8 @@ def print_header(title: str, runs: int, corpus: str) -> None:
     """What ran, on what data, where and when: the lines docs/benchmarks.md records."""
     info = machine()
     print(f"== {title}")
-    print(f"command: {shlex.join([_relative(sys.executable), *sys.argv])}")
+    argv = [_relative(sys.executable), _relative(sys.argv[0]), *sys.argv[1:]]
+    print(f"command: {shlex.join(argv)}")
     print(f"date:    {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M:%S UTC')}")
     print(f"machine: {info['nproc']} cores, {info['cpu']}, {info['ram']} RAM")
     print(f"         {info['os']}, Python {info['python']}")

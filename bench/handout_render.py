@@ -9,7 +9,9 @@ first, so the cache never answers.
 
 - cold: a new Python process opens the instance and renders once (WeasyPrint imported lazily
   inside the call, as in a freshly started server). Reference: a new process that imports
-  WeasyPrint and renders a minimal one-page HTML with the same options (``pdf/ua-1``).
+  WeasyPrint and renders a minimal one-page HTML with the same options (``pdf/ua-1``); the
+  same process then loads pyphen's German dictionary, which the handout's ``hyphens: auto``
+  makes WeasyPrint load on a first render and the minimal page does not.
 - warm: renders in this process after one unmeasured render, split into database and data,
   Jinja and WeasyPrint by timing wrappers put around ``render_item_html`` and
   ``render_item_handout`` for this benchmark only. Reference: the minimal one-page HTML
@@ -28,10 +30,9 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import benchlib
 from benchlib import Figure
@@ -51,6 +52,17 @@ def render_minimal() -> bytes:
     from weasyprint import HTML
 
     return HTML(string=MINIMAL_HTML).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def hyphenation_dictionary() -> None:
+    """Load pyphen's German dictionary, as WeasyPrint does on the first ``hyphens: auto``.
+
+    The handout stylesheet hyphenates and the minimal reference does not; timing the load on
+    its own in a fresh process shows how much of the cold handout it explains.
+    """
+    import pyphen
+
+    pyphen.Pyphen(lang="de")
 
 
 def clear_cache(kb: Kb) -> None:
@@ -101,8 +113,15 @@ def child_main(mode: str, data_dir: str, item_id: int) -> None:
 
         imported = time.perf_counter()
         render_minimal()
+        rendered = time.perf_counter()
+        hyphenation_dictionary()
         end = time.perf_counter()
-        print(json.dumps({"import": imported - start, "render": end - imported}))
+        times = {
+            "import": imported - start,
+            "render": rendered - imported,
+            "pyphen": end - rendered,
+        }
+        print(json.dumps(times))
         return
     from kb.app import create_app
 
@@ -117,43 +136,26 @@ def child_main(mode: str, data_dir: str, item_id: int) -> None:
 def cold_run(mode: str, data_dir: Path, item_id: int) -> dict[str, float]:
     command = [sys.executable, __file__, "--child", mode, "--data-dir", str(data_dir)]
     command += ["--item-id", str(item_id)]
-    proc = subprocess.run(command, capture_output=True, text=True, check=True)
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"cold {mode} render failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 # -- warm: in this process ---------------------------------------------------------------
 
 
-@contextmanager
-def stage_timers() -> Iterator[dict[str, float]]:
+def stage_timers() -> AbstractContextManager[dict[str, float]]:
     """Time Jinja (``render_item_html``) and the whole PDF step (``render_item_handout``)."""
     import kb.handouts
     import kb.handouts.render
 
-    spent = {"html": 0.0, "pdf_step": 0.0}
-    patches = [
-        (kb.handouts.render, "render_item_html", "html"),
-        (kb.handouts, "render_item_handout", "pdf_step"),
-    ]
-    originals = [(module, attr, getattr(module, attr)) for module, attr, _ in patches]
-    for module, attr, key in patches:
-        setattr(module, attr, _timing(getattr(module, attr), spent, key))
-    try:
-        yield spent
-    finally:
-        for module, attr, fn in originals:
-            setattr(module, attr, fn)
-
-
-def _timing(fn: Callable[..., Any], spent: dict[str, float], key: str) -> Callable[..., Any]:
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            spent[key] += time.perf_counter() - start
-
-    return wrapper
+    return benchlib.stage_timers(
+        [
+            (kb.handouts.render, "render_item_html", "html"),
+            (kb.handouts, "render_item_handout", "pdf_step"),
+        ]
+    )
 
 
 def warm_run(kb: Kb, item_id: int) -> dict[str, float]:
@@ -198,6 +200,7 @@ def report(rounds: list[dict[str, float]], pages: int) -> None:
             ("reference: minimal 1-page HTML, cold", fig("cold_ref").ms()),
             ("  of which: import weasyprint", fig("cold_ref_import").ms()),
             ("  of which: first render", fig("cold_ref_render").ms()),
+            ("then: load pyphen de dictionary (CSS hyphens)", fig("cold_pyphen").ms()),
             ("ratio cold / reference", rat("cold", "cold_ref")),
         ]
     )
@@ -230,6 +233,7 @@ def measure(deck: bytes, runs: int) -> tuple[list[dict[str, float]], int]:
             ref = cold_run("reference", data_dir, item_id)
             values["cold_ref_import"], values["cold_ref_render"] = ref["import"], ref["render"]
             values["cold_ref"] = ref["import"] + ref["render"]
+            values["cold_pyphen"] = ref["pyphen"]
             rounds.append(values)
     return rounds, pages
 

@@ -31,6 +31,7 @@ from kb.demo.slides import SLIDE3_WORD, build_eumd_pptx, build_impuls_pptx
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "DEMO_EVENT_TITLE",
     "SAMPLE_NOTE",
     "SLIDE3_WORD",
     "DemoEvent",
@@ -80,6 +81,8 @@ class DemoEvent:
 
 
 EVENT_OFFSET = -45
+#: The demo's workshop; ``kb demo`` checks for it before building any file.
+DEMO_EVENT_TITLE = "13. IKOE-Ideenwerkstatt"
 
 
 def build_demo(today: datetime.date) -> list[DemoEvent]:
@@ -101,7 +104,7 @@ def build_demo(today: datetime.date) -> list[DemoEvent]:
     event = DemoEvent(
         "IKOE-Ideenwerkstatt",
         13,
-        "13. IKOE-Ideenwerkstatt",
+        DEMO_EVENT_TITLE,
         "Halle (Saale)",
         "15002",
         EVENT_OFFSET,

@@ -183,7 +183,10 @@ def ensure_index(kb: Kb) -> str:
     :return: the health found before any repair ("ok", "missing", "outdated", "corrupt").
     """
     health = kb.index.health()
-    if health != "ok":
+    if health == "missing":
+        logger.info("Creating the search index from the database")
+        reindex(kb)
+    elif health != "ok":
         logger.warning("Search index is %s; rebuilding it from the database", health)
         reindex(kb)
     return health

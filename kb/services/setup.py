@@ -38,8 +38,11 @@ def load_demo(kb: Kb, today: dt.date | None = None) -> int:
     Does nothing (returns 0) when the demo event already exists, so ``make
     run`` can call it on every start.
     """
-    from kb.demo import build_demo, build_demo_items
+    from kb.demo import DEMO_EVENT_TITLE, build_demo, build_demo_items
 
+    with kb.db.reading() as session:
+        if session.scalar(select(Event.id).where(Event.slug == slugify(DEMO_EVENT_TITLE))):
+            return 0  # loaded before; building the demo files (a PDF render) would be wasted
     today = today or dt.date.today()
     created = 0
     for demo_event in build_demo(today):
