@@ -1,9 +1,11 @@
 """Measured relevance: a fixed test collection, judged queries, recall@10 and MRR.
 
 The collection is a fresh instance under a temporary folder holding the demo content
-(loaded for a fixed date, so the texts with dates never change) and the text-bearing
-documents of the shared real-document corpus (``KB_CORPUS_DIR``; German, multilingual and
-English ones, since a real collection is mixed). It is built once per process and cached.
+(loaded for a fixed date, so the texts with dates never change) and the documents of the
+shared real-document corpus (``KB_CORPUS_DIR``) in German, several languages or English,
+since a real collection is mixed. Files whose text cannot be read (encrypted, image-only,
+spreadsheets) stay in as title-only items, as they would in production; no query is judged
+on them. It is built once per process and cached; the folder is removed at exit.
 
 Queries and their relevant documents are in ``judgements.tsv`` next to this file, one query
 a line: the query as a coordinator would type it, the relevant documents' file names
