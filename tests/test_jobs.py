@@ -68,6 +68,6 @@ def test_worker_thread_wakes_on_upload(kb, make_item):
 
             time.sleep(0.1)
         assert jobs.pending_jobs(kb) == 0
-        assert kb.index.doc_count_for(item_id) == 1
+        assert kb.index.doc_count_for(item_id) == 2  # the item and its one page
     finally:
         worker.stop()

@@ -129,7 +129,7 @@ def german_split_analyzer():  # type: ignore[no-untyped-def]
     any word, so the query "Kurs" meets "Integrationskurse".
 
     >>> [t.text for t in german_split_analyzer()("Förderanträge stellen")]
-    ['foerderantraeg', 'foerd', 'antraeg', 'stell']
+    ['foerderantraeg', 'foerd', 'antraeg', 'antrag', 'foerderantrag', 'stell']
     """
     return (
         RegexTokenizer(TOKEN_PATTERN)

@@ -56,6 +56,7 @@ PARTICLES = frozenset(
     " wider wieder zurück zusammen außen über anti extra hyper inter makro mega meta mikro"
     " multi para poly pseudo semi super trans ultra".split()
 )
+_LONGEST_GLUE = max(map(len, PARTICLES))
 #: Nouns that are mostly a suffix in disguise: "bild|enden", "beleg|schaft", "funkt|ionen".
 BAD_HEADS = frozenset(
     "ende enden endes ender ionen lunge lungen schaft schaften nahme rinnen mäßigkeit"
@@ -77,7 +78,9 @@ class LexiconNotFound(FileNotFoundError):
 class Lexicon:
     """Lower-cased forms from the dictionary: stand-alone ``words`` and ``nouns`` among them;
     ``begin``/``middle``/``end``: forms that may open, continue or end a compound (linking
-    element included); ``forbidden``: misspellings the dictionary rejects."""
+    element included); ``forbidden``: misspellings the dictionary rejects; ``base``: the
+    entry an inflected noun form comes from ("anträgen" -> "antrag"); ``glue``: particles and
+    compound forms too short to stand alone ("unter", "maß"), which join the next part."""
 
     words: frozenset[str]
     nouns: frozenset[str]
@@ -85,6 +88,8 @@ class Lexicon:
     middle: frozenset[str]
     end: frozenset[str]
     forbidden: frozenset[str]
+    base: dict[str, str]
+    glue: tuple[frozenset[str], frozenset[str]]  # inside a word, at its start
 
 
 class _Rule(NamedTuple):
@@ -165,6 +170,7 @@ def load_lexicon(dic: Path = DIC_PATH, aff: Path = AFF_PATH) -> Lexicon:
             )
     affixes = _read_affixes(aff)
     sets: dict[str, set[str]] = {k: set() for k in ("words", "nouns", "x", "y", "z", "d")}
+    base: dict[str, str] = {}
     for line in dic.read_text(encoding="utf-8").splitlines()[1:]:
         root, _, flags = line.partition("/")
         if not root or root[0] in "\t#" or "." in root:
@@ -187,7 +193,12 @@ def load_lexicon(dic: Path = DIC_PATH, aff: Path = AFF_PATH) -> Lexicon:
                 derived = form != root and low.endswith(("ung", "ungen"))
                 if _ONLY_IN not in flags and (form[0].isupper() or derived):
                     sets["nouns"].add(low)
-    return Lexicon(*(frozenset(sets[k]) for k in ("words", "nouns", "x", "y", "z", "d")))
+                if form != root and (root[0].isupper() or _END in flags) and not derived:
+                    base.setdefault(low, root.lower())
+    short = {k: {w for w in sets[k] if len(w) < MIN_PART} for k in "xy"}
+    glue = (PARTICLES | short["y"], PARTICLES | short["x"])
+    sets_ = (frozenset(sets[k]) for k in ("words", "nouns", "x", "y", "z", "d"))
+    return Lexicon(*sets_, base, glue)
 
 
 _load_lock = threading.Lock()
@@ -228,7 +239,7 @@ def _noun_like(text: str, lex: Lexicon) -> bool:
     """A noun by the dictionary, by its ending, as particle + noun, or as a compound."""
     if text in lex.end or text in lex.nouns or (text.endswith(FUGEN_S_ENDINGS) and len(text) > 5):
         return True
-    glue = (_is_glue(text[:j], True, lex) and text[j:] in lex.nouns for j in range(2, len(text)))
+    glue = (text[:j] in lex.glue[1] and text[j:] in lex.nouns for j in range(2, len(text)))
     return any(glue) or bool(split_offsets(text))
 
 
@@ -239,11 +250,6 @@ def _strip_fugen(form: str, lex: Lexicon) -> str:
         if form.endswith(link) and len(base) > 2 and _noun_like(base, lex):
             return base
     return form
-
-
-def _is_glue(part: str, first: bool, lex: Lexicon) -> bool:
-    """Particles and compound forms too short to stand alone: "unter|kunft", "maß|nahmen"."""
-    return part in PARTICLES or (len(part) < MIN_PART and part in (lex.middle, lex.begin)[first])
 
 
 def _modifiers(word: str, i: int, first: bool, lex: Lexicon) -> Iterator[tuple[int, bool]]:
@@ -276,8 +282,8 @@ def _parses(word: str, i: int, first: bool, glued: bool, memo: dict, lex: Lexico
             found.append((_Unit(i, len(word), True, False),))  # short heads: see _allowed
         elif size > MIN_PART and rest in lex.words:
             found.append((_Unit(i, len(word), True, True),))  # adjective or participle
-    for j in range(i + 2, len(word) - 2):
-        if _is_glue(word[i:j], first, lex):
+    for j in range(i + 2, min(len(word) - 2, i + _LONGEST_GLUE + 1)):
+        if word[i:j] in lex.glue[first]:
             for unit, *tail in _parses(word, j, first, True, memo, lex):
                 found.append((unit._replace(start=i), *tail))
     for j, weak in _modifiers(word, i, first, lex):
@@ -324,19 +330,36 @@ def _plain_s(word: str, parse: Parse) -> int:
     return sum(t[-1] == "s" and not t[:-1].endswith(FUGEN_S_ENDINGS) for t in texts)
 
 
+def _may_split(word: str, lex: Lexicon) -> bool:
+    """Cheap test first (most words fail it): a known head ends the word, an opener starts it."""
+    nouns, end, words, begin, glue = lex.nouns, lex.end, lex.words, lex.begin, lex.glue[1]
+    for k in range(MIN_PART, len(word) - 2):
+        if (tail := word[k:]) in nouns or tail in end or tail in words:
+            break
+    else:
+        return False
+    for k in range(2, len(word) - 2):
+        if (head := word[:k]) in begin or head in nouns or head in glue:
+            return True
+    return False
+
+
 @functools.lru_cache(maxsize=100_000)
 def split_offsets(word: str) -> tuple[tuple[str, int, int], ...]:
     """The parts of a lower-case ``word``, each with its start and end offset in it.
 
     First the finest parts, modifiers without Fugen-s ("arbeit", "markt", "integration"),
-    then the word less its first or its last part, so that a search for "Arbeitsmarkt" or
-    "Migrationsdienst" finds "Arbeitsmarktintegration" and "Jugendmigrationsdienst" too.
+    then, for an inflected last part, its dictionary form and the word with it ("kurs",
+    "integrationskurs" for "integrationskurse": the stemmer makes "kurs" of "Kurse" but
+    "kur" of "Kurs", and does not undo umlaut plurals), then the word less its first or its
+    last part, so that "Arbeitsmarkt" finds "Arbeitsmarktintegration" and
+    "Migrationsdienst" "Jugendmigrationsdienst".
     Cached, since indexing asks for every token.
     """
     if not (2 * MIN_PART - 1 <= len(word) <= MAX_WORD and word.isalpha()):
         return ()
     lex = lexicon()
-    if word in lex.forbidden:
+    if word in lex.forbidden or not _may_split(word, lex):
         return ()
     parses = [
         p for p in _parses(word, 0, True, False, {}, lex) if len(p) > 1 and _allowed(word, p, lex)
@@ -350,6 +373,10 @@ def split_offsets(word: str) -> tuple[tuple[str, int, int], ...]:
         word[u.start : u.end] if u.head else _strip_fugen(word[u.start : u.end], lex) for u in parse
     ]
     leaves = [(t, u.start, u.start + len(t)) for t, u in zip(texts, parse, strict=True)]
+    if (base := lex.base.get(texts[-1], texts[-1])) != texts[-1]:  # "kurse": "kurs" as well
+        start = parse[-1].start
+        end = start + len(base) if word.startswith(base, start) else len(word)
+        leaves += [(base, start, end), (word[:start] + base, 0, end)]
     runs = [  # the run without the head must end in a noun: "arbeitsmarkt", not "förderungsricht"
         (word[parse[a].start : parse[b].start] + texts[b], parse[a].start, leaves[b][2])
         for a, b in ((0, n - 2), (1, n - 1))
@@ -363,7 +390,7 @@ def split_compound(word: str) -> list[str]:
     """Split a German compound into lower-case parts; ``[]`` if it is none.
 
     >>> split_compound("Integrationskurse")
-    ['integration', 'kurse']
+    ['integration', 'kurse', 'kurs', 'integrationskurs']
     >>> split_compound("Arbeitsmarktintegration")
     ['arbeit', 'markt', 'integration', 'arbeitsmarkt', 'marktintegration']
     >>> split_compound("Patienten"), split_compound("verbringen")

@@ -1,11 +1,14 @@
-"""Searching: parse, filter by the viewer's principals inside the index, group by item, facets.
+"""Searching: parse, filter by the viewer's principals inside the index, facets, best pages.
 
+A query matches item documents (one per item, with the text of all its pages),
+so AND/NOT/phrases apply to whole documents and totals and facets count items.
 The permission filter is part of the query, so totals, snippets, facet counts
-and paging only ever see documents the viewer may read; nothing is dropped
-after paging. At most :data:`MAX_DOCS` page documents are collected (the best
-ones, or the newest when sorting by date): totals and facet counts are exact
-up to that and marked as a lower bound beyond it or when the time box hit.
-Facets count items, not pages.
+and paging only ever see what the viewer may read; nothing is dropped after
+paging. At most :data:`MAX_DOCS` items are collected (the best ones, or the
+newest when sorting by date): totals and facet counts are exact up to that and
+marked as a lower bound beyond it or when the time box hit. For the items on
+the shown page only, a second small query over their page documents finds the
+best pages and cuts highlighted snippets.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from kb.search.index import SearchIndex
 
 logger = logging.getLogger(__name__)
 
-SEARCH_FIELDS = ["title", "title_exact", "content", "content_exact", "summary"]
+#: Fields of the item document that a query searches (see kb/search/schema.py).
+SEARCH_FIELDS = ["title", "title_exact", "alltext", "alltext_exact", "summary"]
+ITEM_DOCS = Term("doctype", "item")
 #: Facet name -> index field. Multi-valued fields hold comma-separated values.
 FACETS = {
     "kind": "kind",
@@ -131,16 +136,17 @@ def search(
                 return SearchResult(0, [])
             user_query = Every()  # browsing by filters alone
         user_query = querylang.bound_prefixes(user_query, searcher.reader())
-        query = And([user_query, permission_filter(principals), *facet_filter(request.filters)])
+        allow = permission_filter(principals)
+        query = And([user_query, ITEM_DOCS, allow, *facet_filter(request.filters)])
         results, truncated = _collect(searcher, query, request.sort)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-        results.formatter = _MarkFormatter()
-        grouped, positions, facets = _group(results, searcher)
+        hits, facets = _group(results, searcher)
         truncated = truncated or results.scored_length() >= MAX_DOCS
         start = (max(request.page, 1) - 1) * request.page_size
-        page_hits = grouped[start : start + request.page_size]
-        _add_snippets(results, page_hits, positions)
-        return SearchResult(len(grouped), page_hits, facets, truncated)
+        page_hits = hits[start : start + request.page_size]
+        words = _content_terms(user_query)
+        for hit in page_hits:
+            hit.pages = best_pages(searcher, hit.item_id, words, allow)
+        return SearchResult(len(hits), page_hits, facets, truncated)
 
 
 def _collect(searcher, query: Query, sort: str):  # type: ignore[no-untyped-def]
@@ -159,29 +165,17 @@ def _collect(searcher, query: Query, sort: str):  # type: ignore[no-untyped-def]
 
 
 def _group(results, searcher):  # type: ignore[no-untyped-def]
-    """Items in result order with the positions of their best pages, and facet counts.
-
-    The item id comes from a column (cheap); stored fields are read once per
-    item, since facet values are the same on all pages of an item.
-    """
-    item_ids = searcher.reader().column_reader("item_id")
-    by_item: dict[int, ItemHit] = {}
-    positions: dict[int, list[int]] = {}
+    """Items in result order and facet counts over them (one stored-field read per item)."""
+    hits: list[ItemHit] = []
     counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-    for pos, (docnum, score) in enumerate(results.items()):
-        item_id = int(item_ids[docnum])
-        if item_id in by_item:
-            if len(positions[item_id]) < PAGES_PER_ITEM:
-                positions[item_id].append(pos)
-            continue
+    for docnum, score in results.items():
         fields = searcher.stored_fields(docnum)
-        by_item[item_id] = ItemHit(item_id, fields["title"], fields["kind"], float(score or 0))
-        positions[item_id] = [pos]
+        hits.append(ItemHit(int(fields["item_id"]), fields["title"], fields["kind"], score or 0.0))
         for name, fieldname in FACETS.items():
             for value in _values(fields.get(fieldname), name in _MULTI):
                 counts[name][value] += 1
     facets = {name: c.most_common() for name, c in counts.items() if c}
-    return list(by_item.values()), positions, facets
+    return hits, facets
 
 
 def _values(raw: str | None, multi: bool) -> list[str]:
@@ -190,12 +184,27 @@ def _values(raw: str | None, multi: bool) -> list[str]:
     return [v for v in raw.split(",") if v] if multi else [raw]
 
 
-def _add_snippets(results, hits: list[ItemHit], positions: dict[int, list[int]]) -> None:  # type: ignore[no-untyped-def]
-    """Best pages of the shown items only: highlighting is the expensive part."""
-    for entry in hits:
-        for pos in positions[entry.item_id]:
-            hit = results[pos]
-            if not hit.get("page"):
-                continue
-            snippet = hit.highlights("content", top=2) or ""
-            entry.pages.append(PageHit(int(hit["page"]), hit.get("unit") or "page", snippet))
+def _content_terms(query: Query) -> list[str]:
+    """The (analysed) words of the query as they are indexed in page text."""
+    return sorted({text for field, text in query.iter_all_terms() if field == "alltext"})
+
+
+def best_pages(searcher, item_id: int, words: Sequence[str], allow: Query) -> list[PageHit]:  # type: ignore[no-untyped-def]
+    """The pages of one item where the query's words stand best, with highlighted snippets."""
+    if not words:
+        return []
+    query = And(
+        [
+            Term("item_id", str(item_id)),
+            Term("doctype", "page"),
+            allow,
+            Or([Term("content", w) for w in words]),
+        ]
+    )
+    results = searcher.search(query, limit=PAGES_PER_ITEM)
+    results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
+    results.formatter = _MarkFormatter()
+    return [
+        PageHit(int(hit["page"]), hit.get("unit") or "page", hit.highlights("content", top=2))
+        for hit in results
+    ]

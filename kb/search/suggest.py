@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from whoosh.query import And, Not, Or, Query, Term
 
 from kb.search.index import SearchIndex
-from kb.search.query import PAGES_PER_ITEM, permission_filter
+from kb.search.query import ITEM_DOCS, permission_filter
 
 logger = logging.getLogger(__name__)
 
@@ -98,22 +98,20 @@ def related_items(
     if not principals:
         return []
     with index.searching() as searcher:
-        own = [searcher.stored_fields(n) for n in searcher.document_numbers(item_id=str(item_id))]
-        text = " ".join(f.get("content") or "" for f in own[:20])
-        title = next((f.get("title") for f in own if f.get("title")), "")
+        own = [
+            searcher.stored_fields(n)
+            for n in searcher.document_numbers(item_id=str(item_id), doctype="page")
+        ]
+        title = next(iter(searcher.documents(doc_id=f"i{item_id}")), {}).get("title", "")
+        text = " ".join(f.get("content") or "" for f in own[:30])
         if not (text or title):
             return []
-        terms = searcher.key_terms_from_text("content", f"{title} {text}", numterms=12)
+        terms = searcher.key_terms_from_text("alltext", f"{title} {text}", numterms=12)
         if not terms:
             return []
-        like = Or([Term("content", word, boost=weight) for word, weight in terms])
-        query = And([like, Not(Term("item_id", str(item_id))), permission_filter(principals)])
-        results = searcher.search(query, limit=limit * PAGES_PER_ITEM * 4)
-        ordered: list[int] = []
-        for hit in results:
-            other = int(hit["item_id"])
-            if other not in ordered:
-                ordered.append(other)
-            if len(ordered) >= limit:
-                break
-        return ordered
+        like = Or([Term("alltext", word, boost=weight) for word, weight in terms])
+        query = And(
+            [like, ITEM_DOCS, Not(Term("item_id", str(item_id))), permission_filter(principals)]
+        )
+        results = searcher.search(query, limit=limit)
+        return [int(hit["item_id"]) for hit in results]

@@ -73,28 +73,39 @@ def _filetype(filename: str) -> str:
 
 
 def documents_for_item(item: Item) -> list[Document]:
-    """The index documents of ``item``: one per page of each current file, or one for the item."""
+    """The index documents of ``item``: the item document that searches match, and one page
+    document per page of each current file that says where in the item a match stands."""
     base = _item_fields(item)
-    docs: list[Document] = []
+    pages: list[Document] = []
+    texts: list[str] = []
     for fv in item.files:
         if not fv.is_current:
             continue
         for page in fv.pages:
-            doc = dict(base)
-            doc.update(
-                doc_id=f"i{item.id}/f{fv.id}/p{page.number}",
-                page=page.number,
-                unit=fv.page_unit,
-                content=page.text,
-                content_exact=page.text,
-                words=f"{base['title']} {base['summary']} {page.text}",
-                filename=fv.filename,
+            texts.append(page.text)
+            pages.append(
+                {
+                    "doc_id": f"i{item.id}/f{fv.id}/p{page.number}",
+                    "doctype": "page",
+                    "item_id": base["item_id"],
+                    "page": page.number,
+                    "unit": fv.page_unit,
+                    "content": page.text,
+                    "filename": fv.filename,
+                    "allow": base["allow"],
+                }
             )
-            docs.append(doc)
-    if not docs:
-        words = f"{base['title']} {base['summary']}"
-        docs.append({**base, "doc_id": f"i{item.id}", "page": 0, "content": "", "words": words})
-    return docs
+    alltext = "\n".join(texts)
+    item_doc = {
+        **base,
+        "doc_id": f"i{item.id}",
+        "doctype": "item",
+        "page": 0,
+        "alltext": alltext,
+        "alltext_exact": alltext,
+        "words": f"{base['title']} {base['summary']} {alltext}",
+    }
+    return [item_doc, *pages]
 
 
 def _load_items(session: Session, ids: list[int]) -> dict[int, Item]:

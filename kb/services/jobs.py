@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -137,16 +138,29 @@ def _store_failure(kb: Kb, job_id: int, exc: KbError) -> None:
         _fail(session, job, exc.message_de, exc.message_en)
 
 
+#: While jobs keep coming, the index is written at most this often (a bulk import would
+#: otherwise spend most of its time committing the index after every file).
+INDEX_BATCH_SECONDS = 2.0
+
+
 def run_until_idle(kb: Kb, max_jobs: int | None = None) -> int:
-    """Run queued jobs until none is left (or ``max_jobs``), then apply the index log."""
+    """Run queued jobs until none is left (or ``max_jobs``), applying the index log as it goes.
+
+    The log is applied when the queue runs dry, and during a long queue every
+    :data:`INDEX_BATCH_SECONDS`, so a single upload is searchable at once and a
+    folder of hundreds of files is indexed in batches.
+    """
     done = 0
+    last_apply = time.monotonic()
     while max_jobs is None or done < max_jobs:
         job_id = claim_next(kb)
         if job_id is None:
             break
         run_job(kb, job_id)
-        apply_index_log(kb)
         done += 1
+        if time.monotonic() - last_apply >= INDEX_BATCH_SECONDS:
+            apply_index_log(kb)
+            last_apply = time.monotonic()
     apply_index_log(kb)
     return done
 
