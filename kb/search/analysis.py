@@ -4,12 +4,10 @@ Whoosh pickles the schema, analyzers included, into the index, so every
 filter here is a module-level class with no heavy state: anything large (the
 compound lexicon) is loaded lazily, not held on the instance.
 
->>> [t.text for t in german_analyzer()("Änderungen der Förderanträge")]
-['aender', 'der', 'foerderantraeg']
->>> [t.text for t in german_analyzer()("Aenderung")]
-['aender']
->>> [t.text for t in german_analyzer()("ﬁnanzielle Straße")]
-['finanziell', 'strass']
+Two chains: the stemmed one (:func:`german_analyzer`, :func:`german_split_analyzer`)
+restores written-out umlauts and lets the Snowball stemmer reduce them, so all
+spellings and inflections meet; the exact one (:func:`exact_analyzer`) folds
+umlauts to "ae"/"oe"/"ue" and does not stem, so exact forms can rank higher.
 """
 
 from __future__ import annotations
@@ -51,6 +49,58 @@ class NfkcFilter(Filter):
             yield t
 
 
+_VOWELS = frozenset("aeiouyäöü")
+_UMLAUT_OF = {"ae": "ä", "oe": "ö", "ue": "ü"}
+
+
+def restore_umlauts(word: str) -> str:
+    """Written-out umlauts back to umlauts before stemming (Snowball's "german2" rule).
+
+    The stemmer knows that "Anträge" and "Antrag" belong together only when it
+    sees the umlaut, so "Antraege" becomes "anträge" first. A "u" after a vowel
+    is a consonant (Feuer, Bauer) and "ue" after "q" stays (Quelle).
+
+    >>> [restore_umlauts(w) for w in ["aenderungen", "fluechtlinge", "feuer", "quelle", "neue"]]
+    ['änderungen', 'flüchtlinge', 'feuer', 'quelle', 'neue']
+    """
+    if "e" not in word:
+        return word
+    out: list[str] = []
+    i = 0
+    while i < len(word):
+        pair = word[i : i + 2]
+        before = word[i - 1] if i else ""
+        if pair in _UMLAUT_OF and not (pair == "ue" and (before == "q" or before in _VOWELS)):
+            out.append(_UMLAUT_OF[pair])
+            i += 2
+        else:
+            out.append(word[i])
+            i += 1
+    return "".join(out)
+
+
+_BASE_VOWEL = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "ẞ": "ss"})
+
+
+def stem_form(text: str) -> str:
+    """The form a word's stem starts with: NFKC, lower-case, umlauts restored, then reduced
+    to base vowels as the stemmer does. Used for prefixes on stemmed fields.
+
+    >>> stem_form("Förder"), stem_form("Foerder")
+    ('forder', 'forder')
+    """
+    return restore_umlauts(unicodedata.normalize("NFKC", text).lower()).translate(_BASE_VOWEL)
+
+
+class StemPrepFilter(Filter):
+    """ß -> ss and written-out umlauts restored, so the Snowball stemmer sees German words."""
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        for t in tokens:
+            t.text = restore_umlauts(t.text.replace("ß", "ss").replace("ẞ", "ss"))
+            yield t
+
+
 class UmlautFoldFilter(Filter):
     """ä/ae, ö/oe, ü/ue, ß/ss: fold to the written-out form (both directions meet there)."""
 
@@ -61,17 +111,25 @@ class UmlautFoldFilter(Filter):
 
 
 def german_analyzer():  # type: ignore[no-untyped-def]
-    """Tokenise, NFKC, lower-case, fold umlauts, stem with Snowball German.
+    """Tokenise, NFKC, lower-case, restore written-out umlauts, stem with Snowball German.
 
-    Stop words are kept so phrase queries ("Antrag auf Förderung") still
-    match; the stemmer runs after folding on both index and query side, so
-    both sides agree.
+    The stemmer maps umlauts to their base vowels itself ("Anträge" and
+    "Antraege" -> "antrag"), so Änderung, Aenderung and Anderung meet in this
+    field; the exact field keeps them apart for ranking. Stop words are kept
+    so phrase queries ("Antrag auf Förderung") still match.
+
+    >>> [t.text for t in german_analyzer()("Änderungen der Förderanträge")]
+    ['ander', 'der', 'forderantrag']
+    >>> [t.text for t in german_analyzer()("Aenderung Antraege")]
+    ['ander', 'antrag']
+    >>> [t.text for t in german_analyzer()("ﬁnanzielle Straße")]
+    ['finanziell', 'strass']
     """
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | NfkcFilter()
         | LowercaseFilter()
-        | UmlautFoldFilter()
+        | StemPrepFilter()
         | StemFilter(lang="de", cachesize=50000)
     )
 
@@ -129,13 +187,13 @@ def german_split_analyzer():  # type: ignore[no-untyped-def]
     any word, so the query "Kurs" meets "Integrationskurse".
 
     >>> [t.text for t in german_split_analyzer()("Förderanträge stellen")]
-    ['foerderantraeg', 'foerd', 'antraeg', 'antrag', 'foerderantrag', 'stell']
+    ['forderantrag', 'ford', 'antrag', 'antrag', 'forderantrag', 'stell']
     """
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | NfkcFilter()
         | LowercaseFilter()
         | CompoundSplitFilter()
-        | UmlautFoldFilter()
+        | StemPrepFilter()
         | StemFilter(lang="de", cachesize=50000)
     )

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from whoosh import qparser
 from whoosh.query import And, Or, Prefix, Query, Term, Wildcard
 
-from kb.search.analysis import fold
+from kb.search.analysis import fold, stem_form
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +126,9 @@ def bound_prefixes(query: Query, reader) -> Query:  # type: ignore[no-untyped-de
 
 def _bounded(query: Prefix | Wildcard, reader) -> Query:  # type: ignore[no-untyped-def]
     field = query.fieldname
-    # Prefix text is not analysed by Whoosh; fold it like the index (ä -> ae …).
-    stem = fold(str(query.text).rstrip("*?"))
+    # Prefix text is not analysed by Whoosh; normalise it as the field's terms are.
+    raw = str(query.text).rstrip("*?")
+    stem = fold(raw) if field.endswith("_exact") or field == "words" else stem_form(raw)
     if len(stem) < MIN_PREFIX:
         return Term(field, stem)
     candidates: list[tuple[int, str]] = []

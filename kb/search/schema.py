@@ -20,7 +20,7 @@ from kb.search.analysis import display_analyzer, exact_analyzer, german_analyzer
 
 META_DOC_ID = "__meta__"
 #: Bump when fields or analyzers change: an index of another version is rebuilt from the DB.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class KbSchema(SchemaClass):
