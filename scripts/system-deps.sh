@@ -11,6 +11,7 @@ packages=(
   libmagic1             # python-magic: file type from the bytes
   fonts-dejavu-core     # fonts embedded in handouts and used by the UI
   fonts-liberation2
+  hunspell-de-de        # German dictionary (de_DE.dic/.aff): compound splitting in the index
 )
 if [ "${1:-run}" = "test" ]; then
   packages+=(chromium)  # Playwright drives Debian's Chromium; no browser download

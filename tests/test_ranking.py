@@ -27,3 +27,21 @@ def test_title_match_ranks_above_body_match(kb, make_item):
     make_item("Ein langer Text, der nebenbei den Zwischennachweis erwähnt.", title="Allgemeines")
     make_item("Fristen und Belege.", title="Zwischennachweis")
     assert _titles(kb, "Zwischennachweis") == ["Zwischennachweis", "Allgemeines"]
+
+
+def test_compound_parts_find_the_compound_and_rank_below_the_word(kb, make_item):
+    make_item("Wege in die Arbeitsmarktintegration", title="Kompositum")
+    make_item("Integration vor Ort", title="Wort")
+    make_item("Das Antragsformular und der Förderantrag", title="Anträge")
+    assert _titles(kb, "Integration") == ["Wort", "Kompositum"]
+    assert _titles(kb, "Antrag") == ["Anträge"]
+    page = run_search(kb, "Antrag", ANONYMOUS).hits[0].pages[0]
+    assert page.label == "Seite 1" and "<mark>" in page.snippet
+
+
+def test_words_on_different_pages_find_the_document(kb, make_item):
+    make_item("Kostenplan erstellen\fBelegliste führen", title="Zwei Seiten")
+    result = run_search(kb, "Kostenplan Belegliste", ANONYMOUS)
+    assert [h.title for h in result.hits] == ["Zwei Seiten"]
+    assert {p.number for p in result.hits[0].pages} == {1, 2}
+    assert run_search(kb, "Kostenplan NICHT Belegliste", ANONYMOUS).total == 0

@@ -49,6 +49,9 @@ AFF_PATH = Path("/usr/share/hunspell/de_DE.aff")
 MIN_PART, MAX_WORD = 4, 60
 #: de_DE.aff flags: compound begin/middle/end, only in compounds, pseudo-root, forbidden.
 _BEGIN, _MIDDLE, _END, _ONLY_IN, _NEED_AFFIX, _FORBIDDEN = "xyzohd"
+#: What a form can be, as bits in ``Lexicon.kinds``: one dictionary lookup answers all.
+WORD, NOUN, BEGIN, MIDDLE, END = 1, 2, 4, 8, 16
+_KIND = {_BEGIN: BEGIN, _MIDDLE: MIDDLE, _END: END}
 #: Verb particles, prepositions, Latin prefixes: "unter|kunft", "trans|mission" are one unit.
 PARTICLES = frozenset(
     "allein durch empor entgegen fort gegen gleich heraus herein herum herunter hinaus hinein"
@@ -68,6 +71,7 @@ SUFFIX_HEAD = re.compile(r"(bar|haft|los|mäßig|gemäß)(e[mnrs]?|er(e[mnrs]?)?
 BAD_MODIFIERS = frozenset({"ions"})
 #: Nouns with these endings always take a Fugen-s ("Klassifikations-", "Zuwendungs-").
 FUGEN_S_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "sion", "tät", "ling", "tum")
+_FUGEN_S = tuple(ending + "s" for ending in FUGEN_S_ENDINGS)
 
 
 class LexiconNotFound(FileNotFoundError):
@@ -76,20 +80,19 @@ class LexiconNotFound(FileNotFoundError):
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Lower-cased forms from the dictionary: stand-alone ``words`` and ``nouns`` among them;
-    ``begin``/``middle``/``end``: forms that may open, continue or end a compound (linking
-    element included); ``forbidden``: misspellings the dictionary rejects; ``base``: the
-    entry an inflected noun form comes from ("anträgen" -> "antrag"); ``glue``: particles and
-    compound forms too short to stand alone ("unter", "maß"), which join the next part."""
+    """Lower-cased forms from the dictionary. ``kinds``: form -> bits: a stand-alone WORD
+    (and NOUN), a form that may BEGIN, continue (MIDDLE) or END a compound, linking element
+    included; ``forbidden``: misspellings the dictionary rejects; ``base``: the entry an
+    inflected noun form comes from ("anträgen" -> "antrag"); ``glue``: particles and compound
+    forms too short to stand alone ("unter", "maß"), inside a word and at its start."""
 
-    words: frozenset[str]
-    nouns: frozenset[str]
-    begin: frozenset[str]
-    middle: frozenset[str]
-    end: frozenset[str]
+    kinds: dict[str, int]
     forbidden: frozenset[str]
     base: dict[str, str]
-    glue: tuple[frozenset[str], frozenset[str]]  # inside a word, at its start
+    glue: tuple[frozenset[str], frozenset[str]]
+
+    def count(self, kind: int) -> int:
+        return sum(1 for bits in self.kinds.values() if bits & kind)
 
 
 class _Rule(NamedTuple):
@@ -117,9 +120,8 @@ class _Affix:
 
     def apply(self, word: str) -> Iterator[tuple[str, str]]:
         edge = word[: self.width] if self.prefix else word[-self.width :]
-        if len(word) < self.width:
-            rules = self._matching(word)
-        elif (rules := self._by_edge.get(edge)) is None:
+        rules = self._by_edge.get(edge) if len(word) >= self.width else self._matching(word)
+        if rules is None:
             rules = self._by_edge[edge] = self._matching(edge)
         for r in rules:
             cut = word[len(r.strip) :] if self.prefix else word[: len(word) - len(r.strip)]
@@ -138,7 +140,8 @@ def _read_affixes(path: Path) -> dict[str, _Affix]:
         elif "-" not in (add := f[3].partition("/"))[0]:
             cond = f[4] if len(f) > 4 else "."
             pattern = re.compile(cond + "$" if f[0] == "SFX" else cond)
-            rule = _Rule(f[2].strip("0"), add[0].strip("0"), add[2], pattern)
+            strip, text = ("" if x == "0" else x for x in (f[2], add[0]))  # "0": nothing
+            rule = _Rule(strip, text, add[2], pattern)
             rules.setdefault(f[1], []).append(rule)
     return {k: _Affix(*heads[k], v) for k, v in rules.items() if k in heads}
 
@@ -169,7 +172,8 @@ def load_lexicon(dic: Path = DIC_PATH, aff: Path = AFF_PATH) -> Lexicon:
                 f" {DEBIAN_PACKAGE} (scripts/system-deps.sh does)"
             )
     affixes = _read_affixes(aff)
-    sets: dict[str, set[str]] = {k: set() for k in ("words", "nouns", "x", "y", "z", "d")}
+    kinds: dict[str, int] = {}
+    forbidden: set[str] = set()
     base: dict[str, str] = {}
     for line in dic.read_text(encoding="utf-8").splitlines()[1:]:
         root, _, flags = line.partition("/")
@@ -179,26 +183,26 @@ def load_lexicon(dic: Path = DIC_PATH, aff: Path = AFF_PATH) -> Lexicon:
             low = form.lower()
             if "-" in form or (form == root and _NEED_AFFIX in flags and not cont):
                 continue
+            bits = 0
             if _FORBIDDEN in flags:
-                sets["d"].add(low)
+                forbidden.add(low)
             elif cont:  # a compound form made by an affix ("Antrags" + x)
-                for flag in set(cont) & {_BEGIN, _MIDDLE, _END}:
-                    sets[flag].add(low)
+                bits = sum(_KIND[f] for f in set(cont) & _KIND.keys())
             else:
-                if _END in flags:
-                    sets["z"].add(low)
-                if _ONLY_IN not in flags:
-                    sets["words"].add(low)
-                # Capitalised entries, and -ung nouns derived from verbs ("verwendung").
+                # Capitalised entries are nouns, and -ung nouns derived from verbs.
                 derived = form != root and low.endswith(("ung", "ungen"))
-                if _ONLY_IN not in flags and (form[0].isupper() or derived):
-                    sets["nouns"].add(low)
+                bits = END if _END in flags else 0
+                if _ONLY_IN not in flags:
+                    bits |= WORD | (NOUN if form[0].isupper() or derived else 0)
                 if form != root and (root[0].isupper() or _END in flags) and not derived:
                     base.setdefault(low, root.lower())
-    short = {k: {w for w in sets[k] if len(w) < MIN_PART} for k in "xy"}
-    glue = (PARTICLES | short["y"], PARTICLES | short["x"])
-    sets_ = (frozenset(sets[k]) for k in ("words", "nouns", "x", "y", "z", "d"))
-    return Lexicon(*sets_, base, glue)
+            if bits:
+                kinds[low] = kinds.get(low, 0) | bits
+    glue = tuple(
+        PARTICLES | {w for w, bits in kinds.items() if bits & kind and len(w) < MIN_PART}
+        for kind in (MIDDLE, BEGIN)
+    )
+    return Lexicon(kinds, frozenset(forbidden), base, (glue[0], glue[1]))
 
 
 _load_lock = threading.Lock()
@@ -219,7 +223,7 @@ def _system_lexicon() -> Lexicon:
     start = time.perf_counter()
     lex = load_lexicon(DIC_PATH, AFF_PATH)
     took = time.perf_counter() - start
-    logger.info("Loaded %d German words from %s in %.2fs", len(lex.words), DIC_PATH, took)
+    logger.info("Loaded %d German forms from %s in %.2fs", len(lex.kinds), DIC_PATH, took)
     return lex
 
 
@@ -233,13 +237,15 @@ class _Unit(NamedTuple):
 
 
 Parse = tuple[_Unit, ...]
+_Memo = dict[tuple[int, bool, bool], list[Parse]]
 
 
 def _noun_like(text: str, lex: Lexicon) -> bool:
     """A noun by the dictionary, by its ending, as particle + noun, or as a compound."""
-    if text in lex.end or text in lex.nouns or (text.endswith(FUGEN_S_ENDINGS) and len(text) > 5):
+    kinds = lex.kinds
+    if kinds.get(text, 0) & (END | NOUN) or (text.endswith(FUGEN_S_ENDINGS) and len(text) > 5):
         return True
-    glue = (text[:j] in lex.glue[1] and text[j:] in lex.nouns for j in range(2, len(text)))
+    glue = (text[:j] in lex.glue[1] and kinds.get(text[j:], 0) & NOUN for j in range(2, len(text)))
     return any(glue) or bool(split_offsets(text))
 
 
@@ -258,29 +264,32 @@ def _modifiers(word: str, i: int, first: bool, lex: Lexicon) -> Iterator[tuple[i
     Strong: a compound form from the dictionary, or a noun in -ung, -heit, -tion ... with its
     Fugen-s (unless it splits itself: "kommunalintegrations"). Weak: another noun form.
     """
+    kinds, want = lex.kinds, BEGIN if first else MIDDLE
     for j in range(i + MIN_PART, len(word) - 2):
-        part, base = word[i:j], word[i : j - 1]
-        if part in PARTICLES or part in BAD_MODIFIERS:
+        part = word[i:j]
+        kind = kinds[part] if part in kinds else 0  # "in" first: most slices are no word
+        if (not kind and part[-1] != "s") or part in PARTICLES or part in BAD_MODIFIERS:
             continue
-        if part in (lex.middle, lex.begin)[first]:
+        if kind & want:
             yield j, False
-        elif part[-1] == "s" and base.endswith(FUGEN_S_ENDINGS) and len(base) > 5:
-            if base in lex.nouns or not split_offsets(base):
-                yield j, base not in lex.nouns
-        elif part in lex.nouns:
+        elif part[-1] == "s" and part.endswith(_FUGEN_S) and j - i > 6:
+            if (noun := kinds.get(base := part[:-1], 0) & NOUN) or not split_offsets(base):
+                yield j, not noun
+        elif kind & NOUN:
             yield j, True
 
 
-def _parses(word: str, i: int, first: bool, glued: bool, memo: dict, lex: Lexicon) -> list[Parse]:
+def _parses(word: str, i: int, first: bool, glued: bool, memo: _Memo, lex: Lexicon) -> list[Parse]:
     """Readings of word[i:] as modifier* head, best first; the best eight per suffix only."""
     if (key := (i, first, glued)) in memo:
         return memo[key]
     found: list[Parse] = []
     rest, size = word[i:], len(word) - i
-    if not first and (glued or not (rest in BAD_HEADS or SUFFIX_HEAD.fullmatch(rest))):
-        if (size >= MIN_PART and rest in lex.nouns) or (size >= MIN_PART - 1 and rest in lex.end):
+    kind = lex.kinds[rest] if rest in lex.kinds else 0
+    if kind and not first and (glued or not (rest in BAD_HEADS or SUFFIX_HEAD.fullmatch(rest))):
+        if (size >= MIN_PART and kind & NOUN) or (size >= MIN_PART - 1 and kind & END):
             found.append((_Unit(i, len(word), True, False),))  # short heads: see _allowed
-        elif size > MIN_PART and rest in lex.words:
+        elif size > MIN_PART and kind & WORD:
             found.append((_Unit(i, len(word), True, True),))  # adjective or participle
     for j in range(i + 2, min(len(word) - 2, i + _LONGEST_GLUE + 1)):
         if word[i:j] in lex.glue[first]:
@@ -302,15 +311,16 @@ def _allowed(word: str, parse: Parse, lex: Lexicon) -> bool:
         before[-1] == "s" and _strip_fugen(before, lex) != before
     ):
         return False  # "Landes|amt", but not "Sozial|amt"
-    if head.weak and (parse[-2].weak or word[head.start :] not in lex.words):
+    kinds = lex.kinds
+    if head.weak and (parse[-2].weak or not kinds.get(word[head.start :], 0) & WORD):
         return False  # an adjective head needs a strong modifier and must be a word
-    if word in lex.words and word not in lex.nouns:  # "verbringen" is no verb|ringen
+    if kinds.get(word, 0) & (WORD | NOUN) == WORD:  # "verbringen" is no verb|ringen
         return head.weak and all(_long_noun(word, u, lex) and not u.weak for u in parse[:-1])
-    if word in lex.words:  # "Verbrauch" is no verb|rauch, "Patienten" no pati|enten
+    if kinds.get(word, 0) & WORD:  # "Verbrauch" is no verb|rauch, "Patienten" no pati|enten
         for unit in parse:
             text = word[unit.start : unit.end]
             base = _strip_fugen(text, lex)  # "förder", "antrags": made for compounds
-            bound = text not in lex.words or (base != text and len(base) > MIN_PART)
+            bound = not kinds.get(text, 0) & WORD or (base != text and len(base) > MIN_PART)
             if not (_long_noun(word, unit, lex) or (bound and not unit.head and not unit.weak)):
                 return False
     return True
@@ -320,8 +330,8 @@ def _long_noun(word: str, unit: _Unit, lex: Lexicon) -> bool:
     """Surely a noun, and five letters or more (after any Fugen-s)."""
     text = word[unit.start : unit.end]
     text = text if unit.head else _strip_fugen(text, lex)
-    nominal = text in lex.nouns or text in lex.end or text.endswith(FUGEN_S_ENDINGS)
-    return nominal and len(text) > MIN_PART
+    nominal = lex.kinds.get(text, 0) & (NOUN | END) or text.endswith(FUGEN_S_ENDINGS)
+    return bool(nominal) and len(text) > MIN_PART
 
 
 def _plain_s(word: str, parse: Parse) -> int:
@@ -332,14 +342,14 @@ def _plain_s(word: str, parse: Parse) -> int:
 
 def _may_split(word: str, lex: Lexicon) -> bool:
     """Cheap test first (most words fail it): a known head ends the word, an opener starts it."""
-    nouns, end, words, begin, glue = lex.nouns, lex.end, lex.words, lex.begin, lex.glue[1]
+    kinds, glue = lex.kinds, lex.glue[1]
     for k in range(MIN_PART, len(word) - 2):
-        if (tail := word[k:]) in nouns or tail in end or tail in words:
+        if (tail := word[k:]) in kinds and kinds[tail] & (WORD | END):
             break
     else:
         return False
     for k in range(2, len(word) - 2):
-        if (head := word[:k]) in begin or head in nouns or head in glue:
+        if (head := word[:k]) in glue or (head in kinds and kinds[head] & (BEGIN | NOUN)):
             return True
     return False
 
@@ -364,7 +374,7 @@ def split_offsets(word: str) -> tuple[tuple[str, int, int], ...]:
     parses = [
         p for p in _parses(word, 0, True, False, {}, lex) if len(p) > 1 and _allowed(word, p, lex)
     ]
-    if word in lex.words:  # listed compounds: "Antrag|steller", "Einkommen|steuer"
+    if lex.kinds.get(word, 0) & WORD:  # listed compounds: "Antrag|steller", "Einkommen|steuer"
         parses.sort(key=lambda p: (len(p), _plain_s(word, p)))
     if not parses:
         return ()
@@ -380,10 +390,13 @@ def split_offsets(word: str) -> tuple[tuple[str, int, int], ...]:
     runs = [  # the run without the head must end in a noun: "arbeitsmarkt", not "förderungsricht"
         (word[parse[a].start : parse[b].start] + texts[b], parse[a].start, leaves[b][2])
         for a, b in ((0, n - 2), (1, n - 1))
-        if n > 2 and (parse[b].head or texts[b] in lex.nouns or texts[b] in lex.end)
+        if n > 2 and (parse[b].head or lex.kinds.get(texts[b], 0) & (NOUN | END))
     ]
-    seen = {word}
-    return tuple(p for p in leaves + runs if not (p[0] in seen or seen.add(p[0])))
+    unique: dict[str, tuple[str, int, int]] = {}
+    for part in leaves + runs:
+        if part[0] != word:
+            unique.setdefault(part[0], part)
+    return tuple(unique.values())
 
 
 def split_compound(word: str) -> list[str]:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, SchemaClass
 
-from kb.search.analysis import display_analyzer, exact_analyzer, german_analyzer
+from kb.search.analysis import display_analyzer, exact_analyzer, german_split_analyzer
 
 META_DOC_ID = "__meta__"
 #: Bump when fields or analyzers change: an index of another version is rebuilt from the DB.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class KbSchema(SchemaClass):
@@ -36,21 +36,21 @@ class KbSchema(SchemaClass):
     unit = STORED()
     # -- matched and ranked (item documents) --
     #: Title, stemmed and folded; boosted because a title match says the most.
-    title = TEXT(analyzer=german_analyzer(), stored=True, field_boost=3.0)
+    title = TEXT(analyzer=german_split_analyzer(), stored=True, field_boost=3.0)
     #: Title, folded but not stemmed: exact forms rank above stemmed ones.
     title_exact = TEXT(analyzer=exact_analyzer(), field_boost=4.0)
-    #: The text of all pages, stemmed and folded.
-    alltext = TEXT(analyzer=german_analyzer())
+    #: The text of all pages, stemmed, with compound parts ("Förderantrag" also as "antrag").
+    alltext = TEXT(analyzer=german_split_analyzer())
     #: The text of all pages, folded but not stemmed, boosted above ``alltext``.
     alltext_exact = TEXT(analyzer=exact_analyzer(), field_boost=1.5)
     #: Summary, speakers, organisation, topics, programme, districts and event of the item.
-    summary = TEXT(analyzer=german_analyzer(), field_boost=2.0)
+    summary = TEXT(analyzer=german_split_analyzer(), field_boost=2.0)
     #: Words as written (lower-cased, umlauts kept): the source of completions and spelling
     #: suggestions, which must read like words, not like index terms.
     words = TEXT(analyzer=display_analyzer(), phrase=False, spelling=True)
     # -- located (page documents) --
     #: The page's text, stemmed and folded; stored for highlighted snippets.
-    content = TEXT(analyzer=german_analyzer(), stored=True)
+    content = TEXT(analyzer=german_split_analyzer(), stored=True)
     #: The original file name of the page's file.
     filename = STORED()
     # -- facets and filters (item documents; stored for counting per item) --
