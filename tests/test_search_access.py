@@ -100,3 +100,15 @@ def test_snippets_escape_the_documents_markup(client, make_item):
 def test_any_query_gets_a_page_not_an_error(client, query):
     response = client.get("/search", query_string={"q": query})
     assert response.status_code == 200
+
+
+def test_facet_counts_and_totals_never_count_hidden_items(kb, make_item):
+    make_item("Gemeinsames Stichwort", title="Öffentlich", kind="praesentation")
+    make_item("Gemeinsames Stichwort", title="Entwurf", kind="leitfaden", state="draft")
+    make_item("Gemeinsames Stichwort", title="Intern", kind="protokoll", access="internal")
+    page = run_search(kb, "Stichwort", ANONYMOUS)
+    assert page.total == 1
+    kinds = {v.value: v.count for f in page.facets if f.name == "kind" for v in f.values}
+    assert kinds == {"praesentation": 1}
+    browse = run_search(kb, "", ANONYMOUS, filters={"kind": ["leitfaden"]})
+    assert browse.total == 0 and browse.hits == []
