@@ -105,6 +105,9 @@ def shot(page: Page, request: pytest.FixtureRequest) -> Callable[[str], None]:
 # --- steps shared by the tests --------------------------------------------------------------
 
 
+# The search field offers completions through a <datalist>, which makes it a combobox.
+
+
 def open_home(page: Page, shot: Callable[[str], None]) -> None:
     response = page.goto("/")
     assert response is not None and response.ok, f"GET / answered {response and response.status}"
@@ -113,7 +116,7 @@ def open_home(page: Page, shot: Callable[[str], None]) -> None:
     )
     expect(page.locator("html"), "page language is German").to_have_attribute("lang", "de")
     expect(
-        page.get_by_role("searchbox", name="Suchbegriff"), "home page has the search box"
+        page.get_by_role("combobox", name="Suchbegriff"), "home page has the search box"
     ).to_be_visible()
     shot("home")
 
@@ -170,7 +173,7 @@ def search_from_nav(page: Page, shot: Callable[[str], None], word: str) -> None:
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
         "link", name="Suche", exact=True
     ).click()
-    box = page.get_by_role("searchbox", name="Suchbegriff")
+    box = page.get_by_role("combobox", name="Suchbegriff")
     box.fill(word)
     box.press("Enter")
     expect(page, "the search runs as GET /search?q=…").to_have_url(re.compile(r"/search\?q="))
@@ -207,7 +210,7 @@ def test_new_user_uploads_finds_opens_downloads_and_hands_out(
         "1 Treffer"
     )
     hit = page.locator("li.hit")
-    expect(hit.get_by_role("heading", level=2), "the hit shows the given title").to_have_text(
+    expect(hit.get_by_role("heading", level=3), "the hit shows the given title").to_have_text(
         DECK_TITLE
     )
     link = hit_on_slide(page, DECK_WORD, 3)
@@ -299,7 +302,7 @@ def test_keyboard_only_skip_link_and_search(page: Page, shot: Callable[[str], No
 
     page.keyboard.press("Tab")
     expect(
-        page.get_by_role("searchbox", name="Suchbegriff"),
+        page.get_by_role("combobox", name="Suchbegriff"),
         "the next Tab after the skip link lands on the search field, the first control in <main>",
     ).to_be_focused()
     page.keyboard.type("Arbeitgeber")
