@@ -18,7 +18,7 @@ from docx import Document
 from lxml import etree
 
 from kb.extract import containers, messages
-from kb.extract.chunks import Block, Break, chunk_blocks, has_breaks, split_pages
+from kb.extract.chunks import Block, Break, paginate
 from kb.extract.containers import DOCX
 from kb.extract.registry import Extracted, register
 
@@ -45,10 +45,8 @@ def extract_docx(path: Path) -> Extracted:
     body = Document(str(path)).element.body
     blocks: list[Block] = []
     _container_blocks(body, blocks)
-    if has_breaks(blocks):
-        return Extracted(pages=split_pages(blocks), unit="page")
-    texts = [block for block in blocks if isinstance(block, str)]
-    return Extracted(pages=chunk_blocks(texts), unit="section")
+    pages, unit = paginate(blocks)
+    return Extracted(pages=pages, unit=unit)
 
 
 def _container_blocks(element: etree._Element, out: list[Block]) -> None:

@@ -16,15 +16,7 @@ from pathlib import Path
 from odfdo import Document, Element
 
 from kb.extract import containers, messages
-from kb.extract.chunks import (
-    MAX_SLIDES,
-    NOTES_LABEL,
-    Block,
-    Break,
-    chunk_blocks,
-    has_breaks,
-    split_pages,
-)
+from kb.extract.chunks import NOTES_LABEL, Block, Break, first_slides, paginate
 from kb.extract.containers import ODP, ODT
 from kb.extract.normalize import normalize_text
 from kb.extract.registry import Extracted, register
@@ -70,11 +62,7 @@ def extract_odf(path: Path) -> Extracted:
 
 def _presentation(body: Element, path: Path) -> Extracted:
     slides = [child for child in body.children if child.tag == "draw:page"]
-    if len(slides) > MAX_SLIDES:
-        logger.warning(
-            "%s has %d slides; reading only the first %d", path.name, len(slides), MAX_SLIDES
-        )
-    pages = [normalize_text(_slide_text(slide)) for slide in slides[:MAX_SLIDES]]
+    pages = [normalize_text(_slide_text(slide)) for slide in first_slides(slides, path.name)]
     return Extracted(pages=pages, unit="slide")
 
 
@@ -100,10 +88,8 @@ def _slide_text(slide: Element) -> str:
 def _text_document(body: Element) -> Extracted:
     blocks: list[Block] = []
     _blocks(body, blocks)
-    if has_breaks(blocks):
-        return Extracted(pages=split_pages(blocks), unit="page")
-    texts = [block for block in blocks if isinstance(block, str)]
-    return Extracted(pages=chunk_blocks(texts), unit="section")
+    pages, unit = paginate(blocks)
+    return Extracted(pages=pages, unit=unit)
 
 
 def _blocks(element: Element, out: list[Block]) -> None:

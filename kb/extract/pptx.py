@@ -19,7 +19,7 @@ from pptx.shapes.group import GroupShape
 from pptx.slide import Slide
 
 from kb.extract import containers, messages
-from kb.extract.chunks import MAX_SLIDES, NOTES_LABEL
+from kb.extract.chunks import NOTES_LABEL, first_slides
 from kb.extract.containers import PPTX
 from kb.extract.normalize import normalize_text
 from kb.extract.registry import Extracted, register
@@ -29,19 +29,15 @@ logger = logging.getLogger(__name__)
 
 @register(PPTX)
 def extract_pptx(path: Path) -> Extracted:
-    """Return the text of each slide, up to :data:`MAX_SLIDES` slides.
+    """Return the text of each slide, up to :data:`kb.extract.chunks.MAX_SLIDES` slides.
 
     :raises kb.errors.EncryptedFile: the file is a password-protected package.
     :raises kb.errors.CorruptFile: it is no readable PPTX.
     """
     if containers.is_ole(path):
         raise messages.encrypted() if containers.is_encrypted_ooxml(path) else messages.corrupt()
-    slides = list(Presentation(str(path)).slides)
-    if len(slides) > MAX_SLIDES:
-        logger.warning(
-            "%s has %d slides; reading only the first %d", path.name, len(slides), MAX_SLIDES
-        )
-    pages = [normalize_text(slide_text(slide)) for slide in slides[:MAX_SLIDES]]
+    slides = first_slides(list(Presentation(str(path)).slides), path.name)
+    pages = [normalize_text(slide_text(slide)) for slide in slides]
     return Extracted(pages=pages, unit="slide")
 
 
