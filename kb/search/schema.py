@@ -20,7 +20,7 @@ from kb.search.analysis import display_analyzer, exact_analyzer, german_split_an
 
 META_DOC_ID = "__meta__"
 #: Bump when fields or analyzers change: an index of another version is rebuilt from the DB.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 class KbSchema(SchemaClass):
@@ -49,8 +49,9 @@ class KbSchema(SchemaClass):
     #: suggestions, which must read like words, not like index terms.
     words = TEXT(analyzer=display_analyzer(), phrase=False, spelling=True)
     # -- located (page documents) --
-    #: The page's text, stemmed and folded; stored for highlighted snippets.
-    content = TEXT(analyzer=german_split_analyzer(), stored=True)
+    #: The page's text, stemmed, with compound parts; stored, and with character offsets in
+    #: the postings so snippets are cut without analysing the page text again.
+    content = TEXT(analyzer=german_split_analyzer(), stored=True, chars=True)
     #: The original file name of the page's file.
     filename = STORED()
     # -- facets and filters (item documents; stored for counting per item) --
