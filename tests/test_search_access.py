@@ -85,7 +85,10 @@ def test_empty_and_odd_queries_do_not_fail(client, make_item):
 
 
 def test_snippets_escape_the_documents_markup(client, make_item):
-    make_item("<script>alert('x')</script> Stichwortsuche <b>fett</b>", title="<i>Titel</i>")
+    make_item(
+        "Vorher <script>alert('x')</script> die Stichwortsuche ist <b>fett</b> und so weiter",
+        title="<i>Titel</i>",
+    )
     page = client.get("/search?q=Stichwortsuche").get_data(as_text=True)
     assert "<mark>Stichwortsuche</mark>" in page
     assert "<script>alert" not in page and "<b>fett</b>" not in page

@@ -206,7 +206,8 @@ def best_pages(searcher, item_ids: Sequence[int], words: Sequence[str]) -> dict[
         ]
     )
     results = searcher.search(query, limit=None, terms=True)
-    results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
+    # The pinpoint fragmenter works from stored offsets; a context fragmenter would re-tokenise.
+    results.fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=60, autotrim=True)
     results.formatter = _MarkFormatter()
     found: dict[int, list[PageHit]] = {}
     for hit in results:
