@@ -217,10 +217,13 @@ def child_build(corpus: Path, root: Path) -> None:
     spent = [0.0]
     count = 0
 
+    kinds: Counter[str] = Counter()
+
     def counted() -> Iterator[dict[str, Any]]:
         nonlocal count
         for doc in index_documents(corpus, spent):
             count += 1
+            kinds[str(doc.get("doctype", "page"))] += 1
             yield doc
 
     start = time.perf_counter()
@@ -228,6 +231,7 @@ def child_build(corpus: Path, root: Path) -> None:
     live = index.rebuild(counted(), applied_id=1)
     result = {
         "docs": count,
+        "doctypes": dict(kinds),
         "seconds": time.perf_counter() - start,
         "cpu_seconds": time.process_time() - cpu,
         "docs_seconds": spent[0],
@@ -288,10 +292,17 @@ FTS_COLUMNS = "title, summary, content, allow, item_id UNINDEXED, page UNINDEXED
 
 
 def fts_rows(corpus: Path) -> list[tuple[str, str, str, str, str, int]]:
-    return [
-        (d["title"], d["summary"], d["content"], d["allow"], d["item_id"], d["page"])
-        for d in index_documents(corpus)
-    ]
+    """One FTS5 row per corpus page: item title, item summary, page text, access terms."""
+    from kb.services.indexing import documents_for_item
+
+    rows = []
+    for item in corpus_items(corpus):
+        docs = documents_for_item(item)
+        summary = next((str(d["summary"]) for d in docs if d.get("summary")), "")
+        allow = str(docs[0]["allow"])
+        for page in item.files[0].pages:
+            rows.append((item.title, summary, page.text, allow, str(item.id), page.number))
+    return rows
 
 
 def build_fts(rows: list[tuple[str, str, str, str, str, int]], path: Path) -> dict[str, Any]:
@@ -600,6 +611,42 @@ def print_targets(docs: int, lat: dict[str, dict[str, float]], build: dict[str, 
 # -- profiling ----------------------------------------------------------------------
 
 
+def _owner(filename: str) -> str:
+    if "/whoosh/" in filename:
+        return "whoosh/" + filename.split("/whoosh/")[1]
+    if "/kb/" in filename:
+        return "kb/" + filename.split("/kb/")[-1]
+    if "/bench/" in filename:
+        return "bench/" + filename.split("/bench/")[-1]
+    return ""
+
+
+def print_profile(prof: Any, top: int = 25) -> None:
+    """Self time by file, builtins and stdlib counted to the kb/Whoosh file that called them."""
+    import pstats
+
+    stats = pstats.Stats(prof)
+    raw = stats.stats  # type: ignore[attr-defined]
+    by_owner: Counter[str] = Counter()
+    total = 0.0
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, callers) in raw.items():
+        total += tottime
+        owner = _owner(filename)
+        if owner:
+            by_owner[owner] += tottime
+            continue
+        # A builtin or stdlib function: its time goes to the callers, by their share.
+        for (caller_file, _l, _n), (_c, _n2, tt, _ct2) in callers.items():
+            caller = _owner(caller_file)
+            by_owner[f"{caller} (builtins/stdlib it calls)" if caller else "stdlib"] += tt
+    print(f"  self time by file ({total:.2f} s in all, profiler overhead included):")
+    for owner, secs in by_owner.most_common(16):
+        print(f"    {secs:7.2f} s {secs / total:6.1%}  {owner}")
+    print()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
 def profile_kinds(index: Any, queries: list[Query], kinds: list[str], tool: str) -> None:
     """Profile the queries of ``kinds`` once each; print where the time goes."""
     chosen = [q for q in queries if q.kind in kinds]
@@ -616,31 +663,43 @@ def profile_kinds(index: Any, queries: list[Query], kinds: list[str], tool: str)
         print(profiler.output_text(unicode=True, color=False, show_all=False))
         return
     import cProfile
-    import pstats
 
     prof = cProfile.Profile()
     prof.enable()
     for q in chosen:
         run(q)
     prof.disable()
-    stats = pstats.Stats(prof)
-    by_owner: Counter[str] = Counter()
-    total = 0.0
-    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-        total += tottime
-        if "/whoosh/" in filename:
-            owner = "whoosh/" + filename.split("/whoosh/")[1]
-        elif "/kb/" in filename:
-            owner = "kb/" + filename.split("/kb/")[-1]
-        else:
-            owner = "other (stdlib, builtins)"
-        by_owner[owner] += tottime
-    print(f"  self time by file ({total:.2f} s in all):")
-    for owner, secs in by_owner.most_common(14):
-        print(f"    {secs:7.2f} s {secs / total:6.1%}  {owner}")
-    print()
-    stats.sort_stats("cumulative").print_stats(30)
-    stats.sort_stats("tottime").print_stats(20)
+    print_profile(prof)
+
+
+def profile_build(corpus: Path, docs: int, tool: str) -> None:
+    """Profile ``SearchIndex.rebuild`` of the first ``docs`` pages in this process."""
+    import itertools
+
+    from kb.search.index import SearchIndex
+
+    with tempfile.TemporaryDirectory(prefix="kb-bench-profile-") as tmp:
+        index = SearchIndex(Path(tmp))
+        index.create()
+        pages = list(itertools.islice(index_documents(corpus), docs))
+        index.rebuild(pages[:2], applied_id=1)  # imports and lexicon loads outside the profile
+        print(f"profile of rebuilding an index of {len(pages)} pages with {tool}")
+        if tool == "pyinstrument":
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.001)
+            profiler.start()
+            index.rebuild(pages, applied_id=1)
+            profiler.stop()
+            print(profiler.output_text(unicode=True, color=False, show_all=False))
+            return
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
+        index.rebuild(pages, applied_id=1)
+        prof.disable()
+        print_profile(prof)
 
 
 # -- main ---------------------------------------------------------------------------
@@ -652,10 +711,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=ROUNDS, help="rounds over all queries")
     parser.add_argument("--workdir", type=Path, help="where the indexes go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the workdir")
-    parser.add_argument("--reuse", action="store_true", help="reuse indexes in --workdir")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse (and keep) the indexes in --workdir"
+    )
     parser.add_argument("--no-fts", action="store_true", help="skip the FTS5 reference")
     parser.add_argument("--profile", help="comma-separated query kinds to profile afterwards")
     parser.add_argument("--profiler", choices=("cprofile", "pyinstrument"), default="cprofile")
+    parser.add_argument(
+        "--profile-only", metavar="KINDS", help="skip the timed rounds; profile these kinds"
+    )
+    parser.add_argument(
+        "--profile-build", type=int, metavar="N", help="only profile building an index of N pages"
+    )
     parser.add_argument(
         "--child-build", nargs=2, metavar=("CORPUS", "ROOT"), help=argparse.SUPPRESS
     )
@@ -670,6 +737,10 @@ def main(argv: list[str] | None = None) -> int:
     import kb.services.indexing  # noqa: F401
 
     corpus = search_corpus.corpus(args.docs)
+    if args.profile_build:
+        print(f"code: {code_version()}")
+        profile_build(corpus, args.profile_build, args.profiler)
+        return 0
     benchlib.print_header(
         "Search: kb (Whoosh) against SQLite FTS5", args.runs, search_corpus.describe(corpus)
     )
@@ -689,14 +760,20 @@ def main(argv: list[str] | None = None) -> int:
             print("building kb's index (child process) …", flush=True)
             build = build_kb_index(corpus, root)
             build_file.write_text(json.dumps(build))
-        kb_rate = build["docs"] / build["seconds"]
+        # Rates are corpus pages per second (kb writes an item document per item as well).
+        kb_rate = args.docs / build["seconds"]
         whoosh_s = build["seconds"] - build["docs_seconds"]
+        doctypes = ", ".join(f"{n:,} {k}" for k, n in build.get("doctypes", {}).items())
         rows = [
-            ("documents", f"{build['docs']:,}"),
-            ("rebuild time", f"{build['seconds']:.1f} s ({kb_rate:,.0f} docs/s)"),
+            ("pages", f"{args.docs:,} (index documents: {build['docs']:,}: {doctypes})"),
+            ("rebuild time", f"{build['seconds']:.1f} s ({kb_rate:,.0f} pages/s)"),
             ("  of which documents", f"{build['docs_seconds']:.1f} s (JSON, models, doc dicts)"),
-            ("  of which Whoosh", f"{whoosh_s:.1f} s ({build['docs'] / whoosh_s:,.0f} docs/s)"),
-            ("CPU time", f"{build['cpu_seconds']:.1f} s"),
+            ("  of which Whoosh", f"{whoosh_s:.1f} s ({args.docs / whoosh_s:,.0f} pages/s)"),
+            (
+                "CPU time",
+                f"{build['cpu_seconds']:.1f} s ({args.docs / build['cpu_seconds']:,.0f} pages "
+                "per CPU-second)",
+            ),
             ("index size", mib(build["index_bytes"])),
             ("peak RSS", f"{mib(build['peak_rss'])} ({mib(build['rss_after_imports'])} at start)"),
             (
@@ -718,7 +795,7 @@ def main(argv: list[str] | None = None) -> int:
                 del rows_fts
             rate = fts_build["docs"] / fts_build["seconds"]
             rows += [
-                ("FTS5 build", f"{fts_build['seconds']:.1f} s ({rate:,.0f} docs/s)"),
+                ("FTS5 build", f"{fts_build['seconds']:.1f} s ({rate:,.0f} pages/s)"),
                 ("FTS5 size", mib(fts_build["index_bytes"])),
                 ("kb/FTS5 build time", f"{build['seconds'] / fts_build['seconds']:.1f} x"),
                 ("kb/FTS5 size", f"{build['index_bytes'] / fts_build['index_bytes']:.2f} x"),
@@ -744,6 +821,14 @@ def main(argv: list[str] | None = None) -> int:
         index = SearchIndex(root)
         run_kb = kb_runner(index)
         run_kb(queries[0])  # opens the searcher; a server keeps it open
+        if args.profile_only:
+            kinds_wanted = args.profile_only.split(",")
+            for q in queries:  # warm: the first run of a query reads its postings from disk
+                if q.kind in kinds_wanted:
+                    run_kb(q)
+            profile_kinds(index, queries, kinds_wanted, args.profiler)
+            index.close()
+            return 0
         cutoffs = _CutOffs()
         logging.getLogger("kb.search").addHandler(cutoffs)
         print(f"running {len(queries)} queries x {args.runs} rounds through kb …", flush=True)
@@ -778,7 +863,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
-        elif not args.keep:
+        elif not (args.keep or args.reuse):
             shutil.rmtree(root, ignore_errors=True)
             fts_path.unlink(missing_ok=True)
     return 0
