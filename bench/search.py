@@ -14,17 +14,21 @@ the demo. This measures kb's real index and query path on real German text:
   child process whose peak RSS is read from ``ru_maxrss``. The index root is polled while it
   builds for the peak disk the rebuild takes (the new directory and Whoosh's temporary run
   files; the old index is not touched until the switch).
-- Queries: 200+ of nine kinds drawn from the corpus vocabulary with a fixed seed, each run
-  through ``kb.search.query.search(index, text, ["anon"], 1, 10)`` (parse, permission filter,
-  grouping by item, highlighted snippets), three rounds; the figure per query is its median,
-  then percentiles across queries.
+- Queries: 210 of nine kinds drawn from the corpus vocabulary with a fixed seed, each run
+  through ``kb.search.query.search`` as ``run_search`` calls it (``SearchRequest(text, page=1,
+  page_size=10)``, principals ``["anon"]``, the shipped synonyms): parse, permission filter,
+  facets, grouping by item, best pages with snippets. Three rounds; the figure per query is its
+  median, then percentiles across queries. Every query's figures go to
+  ``~/.cache/kb-bench/last-queries-N.json``.
 - Reference in the same run: SQLite FTS5 (unicode61 tokenizer, no stemming) on the same
-  documents, the same queries in FTS5 syntax with the same permission term, the top 10 by
-  bm25 with ``snippet()``. kb/FTS5 is the ratio per percentile.
+  pages, the same queries in FTS5 syntax with the same permission term, the top 10 by bm25
+  with ``snippet()``. kb/FTS5 is the ratio per percentile.
 
-Run ``.venv/bin/python bench/search.py --docs 10000`` (about 5 minutes on 2 cores) or
-``--docs 100000`` (the build alone takes most of an hour). ``--workdir DIR --keep`` keeps the
-index; ``--reuse`` then skips the builds, and ``--profile KIND,…`` profiles those query kinds.
+``.venv/bin/python bench/search.py --docs 10000`` takes about 10 minutes on a busy 2-core
+machine, ``--docs 100000`` over an hour (the build most of it). ``--workdir DIR --keep`` keeps
+the indexes; ``--reuse`` then skips the builds, ``--profile-only KIND,…`` profiles query kinds
+instead of timing them (``--profiler pyinstrument`` for a call tree, if installed), and
+``--profile-build N`` profiles ``SearchIndex.rebuild`` of N pages.
 """
 
 from __future__ import annotations
@@ -846,6 +850,32 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print("query latency, median of the rounds per query, percentiles across queries")
         lat = print_latency_table(queries, kb_t, fts_t, kb_hits, fts_hits)
+        per_query = search_corpus.cache_dir() / f"last-queries-{args.docs}.json"
+        per_query.write_text(
+            json.dumps(
+                [
+                    {
+                        "kind": q.kind,
+                        "kb_query": q.kb(),
+                        "fts_query": q.fts(),
+                        "kb_ms": kb_t[i] * 1000,
+                        "kb_items": kb_hits[i],
+                        "fts_ms": fts_t[i] * 1000 if fts_t else None,
+                        "fts_rows": fts_hits[i] if fts_hits else None,
+                    }
+                    for i, q in enumerate(queries)
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        over = {limit: sum(t > limit / 1000 for t in kb_t) for limit in (50, 250, 300, 1000)}
+        print(
+            "kb queries over 50 / 250 / 300 / 1000 ms: "
+            + " / ".join(str(n) for n in over.values())
+            + f" of {len(queries)} (every query: {per_query})"
+        )
+        print()
         slowest = sorted(range(len(queries)), key=lambda i: -kb_t[i])[:8]
         print("slowest kb queries")
         for i in slowest:
