@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = load_secret_key(settings["KB_INSTANCE_DIR"])
     init_kb(app)
     init_csrf(app)
+    init_security_headers(app)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -51,16 +52,27 @@ def init_csrf(app: Flask) -> None:
     CSRFProtect(app)
 
 
+def init_security_headers(app: Flask) -> None:
+    """A Content-Security-Policy without inline scripts, and the usual hardening headers."""
+    from kb.web.security import add_security_headers
+
+    app.after_request(add_security_headers)
+
+
 def get_kb(app: Flask) -> Kb:
     return app.extensions["kb"]
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.web import discovery, pages, upload
+    from kb.web import admin, auth, discovery, editing, pages, upload
 
+    app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(upload.bp)
     app.register_blueprint(discovery.bp)
+    app.register_blueprint(editing.bp)
+    app.register_blueprint(admin.bp)
+    auth.register_context(app)
     from kb.web.filters import register_filters
 
     register_filters(app)

@@ -23,6 +23,7 @@ from kb.errors import KbError
 from kb.services import handouts as handout_service
 from kb.services import jobs
 from kb.services.access import ANONYMOUS, SYSTEM
+from kb.services.accounts import viewer_by_name
 from kb.services.check import run_check
 from kb.services.context import Kb
 from kb.services.discovery import spelling_suggestion
@@ -196,11 +197,18 @@ def import_command(
 @click.argument("query")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--as", "as_user", default=None, help="Als dieser Benutzer suchen (sonst anonym).")
 @with_appcontext
-def search_command(query: str, as_json: bool, limit: int) -> None:
-    """Suchen (als anonyme Person)."""
+def search_command(query: str, as_json: bool, limit: int, as_user: str | None) -> None:
+    """Suchen – anonym, oder mit den Rechten eines Kontos (--as)."""
     kb = _kb()
-    result = run_search(kb, query, ANONYMOUS, page=1, page_size=limit)
+    who = ANONYMOUS
+    if as_user:
+        try:
+            who = viewer_by_name(kb, as_user)
+        except KbError as exc:
+            _fail(exc.message("de"))
+    result = run_search(kb, query, who, page=1, page_size=limit)
     base = kb.base_url
     if as_json:
         payload = {
@@ -221,7 +229,7 @@ def search_command(query: str, as_json: bool, limit: int) -> None:
                 f.name: [{"value": v.value, "label": v.label, "count": v.count} for v in f.values]
                 for f in result.facets
             },
-            "suggestion": spelling_suggestion(kb, query, ANONYMOUS) if result.total < 3 else None,
+            "suggestion": spelling_suggestion(kb, query, who) if result.total < 3 else None,
         }
         click.echo(json.dumps(payload, ensure_ascii=False))
         return
@@ -305,7 +313,9 @@ COMMANDS = [
 
 
 def register_commands(app: Flask) -> None:
-    for command in COMMANDS:
+    from kb.cli_users import COMMANDS as ACCOUNT_COMMANDS
+
+    for command in COMMANDS + ACCOUNT_COMMANDS:
         app.cli.add_command(command)
 
 

@@ -8,6 +8,7 @@ project root unless ``KB_DATA_DIR`` moves it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Mapping
@@ -64,6 +65,13 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "KB_EXTRACT_CPU_SECONDS": _env_int("KB_EXTRACT_CPU_SECONDS", 120),
         "KB_EXTRACT_MEMORY_MB": _env_int("KB_EXTRACT_MEMORY_MB", 2048),
         "KB_SEARCH_PAGE_SIZE": 10,
+        # Sessions: the cookie is HttpOnly and SameSite=Lax; Secure behind TLS.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("KB_SECURE_COOKIES", "") in ("1", "true", "yes"),
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=_env_int("KB_SESSION_HOURS", 8)),
+        # Personal data (addresses, typed login names) in the audit log is blanked after this.
+        "KB_AUDIT_RETENTION_DAYS": _env_int("KB_AUDIT_RETENTION_DAYS", 90),
         "TEMPLATES_DIR": PROJECT_ROOT / "templates",
         "STATIC_DIR": PROJECT_ROOT / "kb" / "web" / "static",
     }

@@ -35,6 +35,13 @@ class NotFound(KbError):
     status = 404
 
 
+class Unauthorized(KbError):
+    """The action needs a signed-in user; the web edge sends the visitor to the login."""
+
+    code = "unauthorized"
+    status = 401
+
+
 class Forbidden(KbError):
     code = "forbidden"
     status = 403

@@ -184,3 +184,41 @@ def make_item(kb: Kb) -> Callable[..., int]:
         return outcome.item_id
 
     return _make
+
+
+PASSWORD = "richtig-geheim-42"
+
+
+@pytest.fixture
+def add_user(kb: Kb) -> Callable[..., int]:
+    """Create an account through the service layer; returns its id."""
+    from kb.services.access import SYSTEM
+    from kb.services.accounts import add_user as add
+
+    def _add(name: str, role: str = "leser", password: str = PASSWORD) -> int:
+        return add(kb, name, role, SYSTEM, password=password)
+
+    return _add
+
+
+def login(client: FlaskClient, name: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    """Sign ``client`` in through the real login form."""
+    return client.post("/login", data={"username": name, "password": password})
+
+
+@pytest.fixture
+def set_item(kb: Kb) -> Callable[..., None]:
+    """Put an item into a state/access/owner directly, as a finished history would, and reindex."""
+    from kb.models import Item
+    from kb.services.indexing import append_index_log
+
+    def _set(item_id: int, **values: object) -> None:
+        with kb.db.writing() as session:
+            item = session.get(Item, item_id)
+            assert item is not None
+            for key, value in values.items():
+                setattr(item, key, value)
+            append_index_log(session, item_id)
+        jobs.run_until_idle(kb)
+
+    return _set

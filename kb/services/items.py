@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -18,9 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kb import extract
-from kb.errors import KbError, NotFound, UploadTooLarge, ValidationError
-from kb.models import ACCESS, KINDS, STATES, Event, FileVersion, Item, Job
-from kb.services.access import Viewer, can_view
+from kb.errors import Forbidden, KbError, NotFound, Unauthorized, UploadTooLarge, ValidationError
+from kb.models import ACCESS, KINDS, LICENCES, STATES, Event, FileVersion, Item, Job
+from kb.services import audit
+from kb.services.access import Viewer, can_view, is_public
+from kb.services.accounts import accounts_exist
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
 from kb.services.reference import districts_by_ags, topics_by_name
@@ -48,6 +50,9 @@ class ItemMeta:
     topics: list[str] = field(default_factory=list)
     #: Official district keys (AGS), e.g. "15002" for Halle (Saale).
     districts: list[str] = field(default_factory=list)
+    licence: str = ""
+    #: The speaker's consent covers only the participants of the item's event.
+    participants_only: bool = False
 
 
 @dataclass
@@ -76,6 +81,7 @@ def validate_meta(session: Session, meta: ItemMeta) -> int | None:
         (meta.kind, KINDS, "Art", "kind"),
         (meta.access, ACCESS, "Zugriff", "access"),
         (meta.state, STATES, "Status", "state"),
+        (meta.licence, LICENCES, "Lizenz", "licence"),
     ):
         if value not in allowed:
             raise ValidationError(
@@ -104,18 +110,46 @@ def upload_files(
 ) -> list[UploadOutcome]:
     """Store each file as a new item; queue text extraction for the readable ones.
 
+    Once accounts exist, only an Autor (or stronger) may upload, and a signed-in
+    user's upload starts as Entwurf owned by them, whatever the form said about
+    the state; the console (``SYSTEM``) keeps the state it asks for.
+
+    :raises Forbidden: the viewer may not upload.
     :raises ValidationError: when the shared metadata is invalid (nothing is stored).
     """
     with kb.db.reading() as session:
+        check_may_upload(session, viewer)
         event_id = validate_meta(session, meta)
-    outcomes = [_upload_one(kb, f, meta, event_id, len(files)) for f in files]
+    if viewer.user_id is not None:
+        meta = replace(meta, state="draft")
+    outcomes = [_upload_one(kb, f, meta, event_id, len(files), viewer) for f in files]
     if any(o.status == "queued" for o in outcomes):
         kb.job_signal.set()
     return outcomes
 
 
+def check_upload_allowed(kb: Kb, viewer: Viewer) -> None:
+    """:raises Unauthorized/Forbidden: when ``viewer`` may not upload (see below)."""
+    with kb.db.reading() as session:
+        check_may_upload(session, viewer)
+
+
+def check_may_upload(session: Session, viewer: Viewer) -> None:
+    """Anyone may upload while no account exists (the embedded default); then Autor+."""
+    if viewer.has_role("autor") or not accounts_exist(session):
+        return
+    if viewer.is_anonymous:
+        raise Unauthorized(
+            "Bitte melden Sie sich an, um Dateien hochzuladen.", "Please sign in to upload."
+        )
+    raise Forbidden(
+        "Hochladen dürfen Autorinnen und Autoren, die Redaktion und die Verwaltung.",
+        "Only authors, editors and administrators may upload.",
+    )
+
+
 def _upload_one(
-    kb: Kb, upload: UploadFile, meta: ItemMeta, event_id: int | None, n: int
+    kb: Kb, upload: UploadFile, meta: ItemMeta, event_id: int | None, n: int, viewer: Viewer
 ) -> UploadOutcome:
     name = Path(upload.filename or "").name
     if not name:
@@ -129,6 +163,7 @@ def _upload_one(
     title = meta.title.strip() if (n == 1 and meta.title.strip()) else title_from_filename(name)
     with kb.db.writing() as session:
         item = _new_item(session, meta, title, event_id)
+        item.owner_id = viewer.user_id
         fv = FileVersion(sha256=blob.sha256, size=blob.size, mime=mime, filename=name[:255])
         if error is not None:
             fv.status = "failed"
@@ -136,6 +171,7 @@ def _upload_one(
         item.files.append(fv)
         session.add(item)
         session.flush()
+        audit.record(session, "upload", viewer, item.id, name[:255])
         if error is None:
             session.add(Job(kind="extract", priority=10, file_version_id=fv.id))
         else:
@@ -179,6 +215,8 @@ def _new_item(session: Session, meta: ItemMeta, title: str, event_id: int | None
         access=meta.access,
         state=meta.state,
         programme=meta.programme[:120],
+        licence=meta.licence,
+        participants_only=meta.participants_only,
     )
     item.topics = topics_by_name(session, meta.topics)
     item.districts = districts_by_ags(session, meta.districts)
@@ -221,13 +259,21 @@ class Download:
 
 
 def file_for_download(kb: Kb, item_id: int, file_id: int, viewer: Viewer) -> Download:
-    """The stored file of a version, checked against the viewer's access."""
+    """The stored file of a version, checked against the viewer's access.
+
+    Downloads of anything not public are written to the audit log.
+    """
     with kb.db.reading() as session:
         item = load_item(session, item_id, viewer)
         fv = next((f for f in item.files if f.id == file_id), None)
         if fv is None or not kb.store.exists(fv.sha256):
             raise NotFound("Diese Datei gibt es nicht.", "This file does not exist.")
-        return Download(kb.store.path(fv.sha256), fv.filename, fv.mime)
+        found = Download(kb.store.path(fv.sha256), fv.filename, fv.mime)
+        public = is_public(item)
+    if not public:
+        with kb.db.writing() as session:
+            audit.record(session, "download", viewer, item_id, found.filename)
+    return found
 
 
 @dataclass(frozen=True)

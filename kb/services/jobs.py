@@ -187,6 +187,7 @@ class Worker:
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._purged_on: dt.date | None = None
 
     def run_forever(self) -> None:
         requeue_stale(self.kb, older_than=dt.timedelta(0) if self.sole else STALE_AFTER)
@@ -195,10 +196,22 @@ class Worker:
             try:
                 run_until_idle(self.kb)
                 optimize_if_due(self.kb, self.clock())
+                self.purge_if_due()
             except Exception:  # keep the loop alive; the job row keeps the error
                 logger.exception("Worker loop error")
             self.kb.job_signal.wait(self.poll_seconds)
             self.kb.job_signal.clear()
+
+    def purge_if_due(self) -> None:
+        """Once a day: blank personal data in audit entries past their retention period."""
+        now = self.clock()
+        if self._purged_on == now.date():
+            return
+        from kb.services.audit import purge_personal_data
+
+        retention = int(self.kb.config.get("KB_AUDIT_RETENTION_DAYS", 90))
+        purge_personal_data(self.kb, now.replace(tzinfo=None), retention)
+        self._purged_on = now.date()
 
     def start_thread(self) -> None:
         self._thread = threading.Thread(target=self.run_forever, name="kb-worker", daemon=True)

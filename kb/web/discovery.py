@@ -9,13 +9,15 @@ from flask import Blueprint, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from kb.services import discovery
-from kb.web import kb, viewer
+from kb.web import kb, safe_next, viewer
 
 bp = Blueprint("discovery", __name__)
 
 
 def owner_key(create: bool = False) -> str | None:
-    """The browser's key for its saved searches (until accounts exist), kept in the session."""
+    """Whose saved searches: the signed-in user's, else a random key kept in the session."""
+    if viewer().user_id is not None:
+        return f"user:{viewer().user_id}"
     key = session.get("owner_key")
     if key is None and create:
         key = session["owner_key"] = secrets.token_hex(16)
@@ -38,4 +40,4 @@ def save() -> Response:
 @bp.post("/search/saved/<int:saved_id>/delete")
 def delete(saved_id: int) -> Response:
     discovery.delete_saved_search(kb(), owner_key(), saved_id)
-    return redirect(request.form.get("next") or url_for("pages.search"))
+    return redirect(safe_next(request.form.get("next"), "pages.search"))

@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from kb.errors import KbError
+from kb.errors import KbError, Unauthorized
 
 logger = logging.getLogger(__name__)
 
 MESSAGES = {
     400: "Die Anfrage war fehlerhaft.",
+    403: "Das dürfen Sie hier nicht.",
     404: "Diese Seite gibt es nicht.",
     405: "Diese Aktion ist hier nicht möglich.",
     500: "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.",
 }
 
 
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
 def _page(status: int, message: str, title: str = "Fehler"):  # type: ignore[no-untyped-def]
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+    if _wants_json():
         return {"error": str(status), "message": message}, status
     return render_template("error.html", status=status, message=message, title=title), status
 
@@ -29,6 +34,8 @@ def _page(status: int, message: str, title: str = "Fehler"):  # type: ignore[no-
 def register(app: Flask) -> None:
     @app.errorhandler(KbError)
     def kb_error(exc: KbError):  # type: ignore[no-untyped-def]
+        if isinstance(exc, Unauthorized) and not _wants_json():
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return _page(exc.status, exc.message("de"))
 
     @app.errorhandler(RequestEntityTooLarge)

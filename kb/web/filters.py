@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask import Flask
 
-from kb.models import ACCESS, KINDS, STATES
+from kb.models import ACCESS, KINDS, LICENCES, ROLES, STATES
 
 
 def filesize(size: int) -> str:
@@ -31,4 +31,6 @@ def date_de(value: dt.date | dt.datetime | None) -> str:
 def register_filters(app: Flask) -> None:
     app.add_template_filter(filesize)
     app.add_template_filter(date_de)
-    app.jinja_env.globals.update(KINDS=KINDS, STATES=STATES, ACCESS=ACCESS)
+    app.jinja_env.globals.update(
+        KINDS=KINDS, STATES=STATES, ACCESS=ACCESS, LICENCES=LICENCES, ROLES=ROLES
+    )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 
-from kb.services import discovery
+from kb.services import discovery, workflow
 from kb.services import handouts as handout_service
 from kb.services import items as item_service
+from kb.services.access import can_edit
 from kb.services.search import FACET_LABELS, run_search
 from kb.web import kb, viewer
 from kb.web.discovery import owner_key
@@ -58,7 +59,15 @@ def item(item_id: int) -> str:
     with kb().db.reading() as session:
         obj = item_service.load_item(session, item_id, viewer())
         related = discovery.related(kb(), item_id, viewer())
-        return render_template("item.html", item=obj, related=related)
+        editable = can_edit(viewer(), obj)
+        return render_template(
+            "item.html",
+            item=obj,
+            related=related,
+            editable=editable,
+            transitions=workflow.available_transitions(viewer(), obj),
+            history=workflow.history(session, item_id) if editable else [],
+        )
 
 
 @bp.get("/items/<int:item_id>/files/<int:file_id>")

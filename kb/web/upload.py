@@ -24,16 +24,25 @@ def _meta_from_form() -> item_service.ItemMeta:
         topics=[t for t in form.get("topics", "").split(",") if t.strip()][:20],
         districts=form.getlist("districts")[:14],
         event_slug=form.get("event") or None,
+        licence=form.get("licence", ""),
+        participants_only=form.get("participants_only") == "1",
+        **({"access": form.get("access", "internal")} if viewer().user_id else {}),
     )
 
 
 def _choices() -> dict[str, object]:
-    return {"districts": all_districts(kb()), "events": all_events(kb())}
+    """Form choices; access is chosen only by signed-in users (open mode publishes)."""
+    return {
+        "districts": all_districts(kb()),
+        "events": all_events(kb()),
+        "choose_access": viewer().user_id is not None,
+    }
 
 
 @bp.route("/upload", methods=["GET", "POST"])
 def upload():  # type: ignore[no-untyped-def]
     limit = current_app.config["KB_MAX_UPLOAD_MB"]
+    item_service.check_upload_allowed(kb(), viewer())
     if request.method == "GET":
         return render_template("upload.html", limit_mb=limit, form={}, **_choices())
     files = [f for f in request.files.getlist("files") if f and f.filename]
@@ -43,6 +52,7 @@ def upload():  # type: ignore[no-untyped-def]
             limit_mb=limit,
             form=request.form,
             error="Bitte wählen Sie mindestens eine Datei aus.",
+            **_choices(),
         ), 400
     uploads = [item_service.UploadFile(f.filename or "", f.stream) for f in files]
     try:

@@ -1,4 +1,4 @@
-"""The typed domain model (SQLAlchemy 2.x).
+"""The content model: items, their files and pages, events, reference data, jobs, index log.
 
 The database is the source of truth: extracted text lives in ``pages`` so that
 the search index can be rebuilt from the database alone. ``jobs`` is the
@@ -43,6 +43,15 @@ STATES: dict[str, str] = {
     "archived": "Archiviert",
 }
 ACCESS: dict[str, str] = {"public": "öffentlich", "internal": "intern"}
+#: Licences a speaker can grant for a deck; shown on the item page and in handouts.
+LICENCES: dict[str, str] = {
+    "": "nicht angegeben",
+    "cc-by-4.0": "CC BY 4.0",
+    "cc-by-sa-4.0": "CC BY-SA 4.0",
+    "cc-by-nd-4.0": "CC BY-ND 4.0",
+    "cc0-1.0": "CC0 1.0 (gemeinfrei)",
+    "all-rights-reserved": "Alle Rechte vorbehalten",
+}
 #: How a file's text is divided: German label of one unit.
 UNITS: dict[str, str] = {"page": "Seite", "slide": "Folie", "section": "Abschnitt"}
 
@@ -129,6 +138,13 @@ class Item(Base):
     programme: Mapped[str] = mapped_column(String(120), default="")
     access: Mapped[str] = mapped_column(String(10), default="public")
     state: Mapped[str] = mapped_column(String(10), default="published")
+    #: Who uploaded it; owners always see and (as Autor) edit their items. None before accounts.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    #: The speaker's sharing consent: only participants of the item's event may read it.
+    participants_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    licence: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

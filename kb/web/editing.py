@@ -1,0 +1,79 @@
+"""Editing an item's metadata and moving it through the workflow."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from kb.errors import Forbidden, KbError, Unauthorized
+from kb.models import ACCESS, KINDS, LICENCES
+from kb.services import items as item_service
+from kb.services import workflow
+from kb.services.access import can_edit
+from kb.services.reference import all_districts
+from kb.web import kb, viewer
+
+bp = Blueprint("editing", __name__)
+
+
+def _edit_from_form() -> workflow.ItemEdit:
+    form = request.form
+    return workflow.ItemEdit(
+        title=form.get("title", "")[:500],
+        kind=form.get("kind", ""),
+        summary=form.get("summary", "")[:5000],
+        organisation=form.get("organisation", "")[:300],
+        speakers=form.get("speakers", "")[:500],
+        programme=form.get("programme", "")[:120],
+        access=form.get("access", "internal"),
+        licence=form.get("licence", ""),
+        participants_only=form.get("participants_only") == "1",
+        topics=[t for t in form.get("topics", "").split(",") if t.strip()][:20],
+        districts=form.getlist("districts")[:14],
+    )
+
+
+def _check_editable(item_id: int) -> None:
+    with kb().db.reading() as session:
+        item = item_service.load_item(session, item_id, viewer())
+        if not can_edit(viewer(), item):
+            if viewer().is_anonymous:
+                raise Unauthorized("Bitte melden Sie sich an.", "Please sign in.")
+            raise Forbidden(
+                "Sie dürfen diesen Eintrag nicht bearbeiten.", "You may not edit this item."
+            )
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+def edit(item_id: int):  # type: ignore[no-untyped-def]
+    _check_editable(item_id)
+    error = None
+    if request.method == "POST":
+        try:
+            workflow.update_item(kb(), item_id, _edit_from_form(), viewer())
+        except KbError as exc:
+            error = exc.message("de")
+        else:
+            flash("Die Änderungen sind gespeichert.")
+            return redirect(url_for("pages.item", item_id=item_id))
+    with kb().db.reading() as session:
+        item = item_service.load_item(session, item_id, viewer())
+        return render_template(
+            "item_edit.html",
+            item=item,
+            kinds=KINDS,
+            access_choices=ACCESS,
+            licences=LICENCES,
+            districts=all_districts(kb()),
+            error=error,
+        ), (400 if error else 200)
+
+
+@bp.post("/items/<int:item_id>/state")
+def change_state(item_id: int) -> Response:
+    form = request.form
+    workflow.change_state(
+        kb(), item_id, form.get("target", "")[:20], viewer(), form.get("comment", "")
+    )
+    flash("Der Status ist geändert.")
+    return redirect(url_for("pages.item", item_id=item_id))
