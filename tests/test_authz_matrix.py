@@ -1,0 +1,176 @@
+"""The authorisation matrix: every route, every role, items in every state and access level.
+
+The expected status codes are written out here from the rules as the issue
+states them, independently of :mod:`kb.services.access`, so a change to the
+rule that breaks a promise fails here. A route added to the app without a
+row in this matrix fails :func:`test_every_route_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from conftest import login
+
+from kb.models import Item
+from kb.services import jobs
+from kb.services.access import Viewer
+from kb.services.items import ItemMeta, UploadFile, upload_files
+
+ROLES = ["anon", "leser", "autor_own", "autor_other", "redaktion", "admin"]
+STATES = ["draft", "review", "published", "archived"]
+ACCESS = ["public", "internal"]
+#: One step out of each state, and whether an owning Autor may take it.
+STEP = {
+    "draft": ("review", True),
+    "review": ("published", False),
+    "published": ("archived", False),
+    "archived": ("published", False),
+}
+ROUTES_IN_MATRIX = {
+    "pages.home", "pages.search", "pages.item", "pages.download", "pages.handout",
+    "pages.healthz", "pages.favicon", "static", "editing.edit", "editing.change_state",
+    "upload.upload", "upload.status", "discovery.complete", "discovery.save",
+    "discovery.delete", "admin.review", "admin.users", "admin.user", "admin.reset_link",
+    "admin.audit_log", "admin.audit_csv", "auth.login", "auth.logout", "auth.account",
+    "auth.password", "auth.reset",
+}  # fmt: skip
+
+
+def may_view(role: str, state: str, access: str) -> bool:
+    if role in ("redaktion", "admin", "autor_own"):
+        return True
+    if state in ("draft", "review"):
+        return False
+    return access == "public" or role != "anon"
+
+
+@pytest.fixture
+def world(app, kb, add_user, set_item):
+    """Accounts for every role and one item per (state, access), owned by ``autor_own``."""
+    ids = {role: add_user(role, role.split("_")[0]) for role in ROLES if role != "anon"}
+    owner = Viewer(ids["autor_own"], ("autor",))
+    items = {}
+    for state, access in itertools.product(STATES, ACCESS):
+        text = f"Matrixwort {state} {access}".encode()
+        upload = UploadFile(f"{state}-{access}.txt", __import__("io").BytesIO(text))
+        outcome = upload_files(kb, [upload], ItemMeta(title=f"{state} {access}"), owner)[0]
+        items[(state, access)] = outcome.item_id
+    jobs.run_until_idle(kb)
+    for (state, access), item_id in items.items():
+        set_item(item_id, state=state, access=access)
+    clients = {}
+    for role in ROLES:
+        clients[role] = app.test_client()
+        if role != "anon":
+            assert login(clients[role], role).status_code == 302
+    return clients, items
+
+
+def _file_id(kb, item_id):
+    with kb.db.reading() as session:
+        return session.get(Item, item_id).files[0].id
+
+
+def _status(client, method, path, **kw):
+    with client.open(path, method=method, **kw) as response:
+        return response.status_code
+
+
+def test_every_route_is_in_the_matrix(app):
+    assert {rule.endpoint for rule in app.url_map.iter_rules()} == ROUTES_IN_MATRIX
+
+
+def test_item_routes(world, kb):
+    clients, items = world
+    for role, ((state, access), item_id) in itertools.product(ROLES, items.items()):
+        client = clients[role]
+        seen = may_view(role, state, access)
+        expect = 200 if seen else 404
+        where = (role, state, access)
+        assert _status(client, "GET", f"/items/{item_id}") == expect, where
+        file_id = _file_id(kb, item_id)
+        assert _status(client, "GET", f"/items/{item_id}/files/{file_id}") == expect, where
+        assert _status(client, "GET", f"/items/{item_id}/handout.pdf") == expect, where
+        if role in ("autor_own", "redaktion", "admin"):
+            edit = 200
+        elif not seen:
+            edit = 404
+        else:
+            edit = 302 if role == "anon" else 403
+        assert _status(client, "GET", f"/items/{item_id}/edit") == edit, where
+
+
+def test_workflow_steps(world, set_item):
+    clients, items = world
+    for role, ((state, access), item_id) in itertools.product(ROLES, items.items()):
+        target, owner_may = STEP[state]
+        allowed = role in ("redaktion", "admin") or (role == "autor_own" and owner_may)
+        if not may_view(role, state, access):
+            expect = 404
+        else:
+            expect = 302 if allowed else 403
+        got = _status(clients[role], "POST", f"/items/{item_id}/state", data={"target": target})
+        assert got == expect, (role, state, access)
+        if got == 302:
+            set_item(item_id, state=state)  # back, for the next role
+
+
+def test_role_pages(world):
+    clients, _ = world
+    table = {
+        "/upload": {"anon": 302, "leser": 403},
+        "/review": {"anon": 302, "leser": 403, "autor_own": 403, "autor_other": 403},
+        "/admin/users": {"anon": 302, "admin": 200},
+        "/admin/users/leser": {"anon": 302, "admin": 200},
+        "/admin/audit": {"anon": 302, "admin": 200},
+        "/admin/audit.csv": {"anon": 302, "admin": 200},
+        "/account": {"anon": 302},
+        "/account/password": {"anon": 302},
+    }
+    for path, special in table.items():
+        for role in ROLES:
+            if path.startswith("/admin"):
+                default = 403
+            else:
+                default = 200
+            expect = special.get(role, default)
+            assert _status(clients[role], "GET", path) == expect, (path, role)
+    for role in ROLES:
+        expect = {"anon": 302, "admin": 200}.get(role, 403)
+        got = _status(clients[role], "POST", "/admin/users/leser/reset")
+        assert got == expect, role
+
+
+def test_open_pages_answer_everyone(world):
+    clients, _ = world
+    for role in ROLES:
+        client = clients[role]
+        for path in ("/", "/search?q=Matrixwort", "/search/complete?q=matr", "/login",
+                     "/healthz", "/upload/status?ids=1,2,3", "/static/kb.css"):  # fmt: skip
+            assert _status(client, "GET", path) == 200, (path, role)
+        assert _status(client, "GET", "/reset/erfunden") == 404
+        assert _status(client, "GET", "/favicon.ico") == 404
+        assert _status(client, "POST", "/search/saved", data={"name": "x", "qs": "q=a"}) == 302
+        assert _status(client, "POST", "/search/saved/999/delete") == 404
+
+
+def test_search_counts_only_what_each_role_may_see(world, kb):
+    """Totals (and so facet counts) are filtered in the index: archived ones are left out."""
+    from kb.services.accounts import viewer_by_name
+    from kb.services.search import run_search
+
+    _, items = world
+    for role in ROLES:
+        viewer = Viewer() if role == "anon" else viewer_by_name(kb, role)
+        result = run_search(kb, "Matrixwort", viewer)
+        expected = {
+            item_id
+            for (state, access), item_id in items.items()
+            if state != "archived" and may_view(role, state, access)
+        }
+        assert {h.item_id for h in result.hits} == expected, role
+        assert result.total == len(expected), role
+        kinds = {f.name: sum(v.count for v in f.values) for f in result.facets}
+        assert kinds.get("kind", 0) == len(expected), role

@@ -1,0 +1,160 @@
+"""The leak test: unique words in a draft and an internal item never reach a weaker role.
+
+Each word stands in its item's title, summary, organisation, file name and
+file text. Every surface that exists is asked as every weaker role, and the
+word must not appear in any response byte. Where the query itself is echoed,
+the response must equal, byte for byte, the response to a word that exists
+nowhere. Surfaces still to come (Mappe, feeds, exports, API) must be added
+here when they are built.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from conftest import login
+
+from kb.services import jobs
+from kb.services.access import Viewer
+from kb.services.items import ItemMeta, UploadFile, upload_files
+
+DRAFT_WORD = "zyxquorrel"
+INTERNAL_WORD = "plimbaxter"
+CONTROL = "qqvwmtplkx"  # in no document
+COMMON = "Fördermittelabruf Verwendungsnachweis Zwischenbericht Belegliste"
+#: role -> the words it must never see (members may read the internal item).
+HIDDEN = {
+    "anon": (DRAFT_WORD, INTERNAL_WORD),
+    "leser": (DRAFT_WORD,),
+    "autor_other": (DRAFT_WORD,),
+}
+
+
+@pytest.fixture
+def world(app, kb, add_user, set_item):
+    roles = {"leser": "leser", "autor_own": "autor", "autor_other": "autor", "red": "redaktion"}
+    ids = {name: add_user(name, role) for name, role in roles.items()}
+    owner = Viewer(ids["autor_own"], ("autor",))
+
+    def make(word: str, kind: str) -> int:
+        meta = ItemMeta(
+            title=f"{word} {kind}",
+            summary=f"Über {word}",
+            organisation=f"Orga {word}" if word else "",
+        )
+        text = f"{COMMON} {word}".encode()
+        return upload_files(kb, [UploadFile(f"{word or 'x'}-{kind}.txt", io.BytesIO(text))], meta,
+                            owner)[0].item_id  # fmt: skip
+
+    items = {"draft": make(DRAFT_WORD, "Entwurf"), "internal": make(INTERNAL_WORD, "intern")}
+    items["public"] = make("", "Leitfaden")
+    jobs.run_until_idle(kb)
+    set_item(items["internal"], state="published", access="internal")
+    set_item(items["public"], state="published", access="public")
+    clients = {"anon": app.test_client()}
+    for role in ("leser", "autor_other", "red"):
+        clients[role] = app.test_client()
+        login(clients[role], role)
+        clients[role].get("/")  # consume the welcome message
+    return clients, items
+
+
+def _file_ids(kb, item_id):
+    from kb.models import Item
+
+    with kb.db.reading() as session:
+        return [f.id for f in session.get(Item, item_id).files]
+
+
+def _surfaces(word: str, items: dict[str, int], kb) -> list[tuple[str, str]]:
+    """(method, path) of every surface that could reveal ``word`` without echoing it."""
+    paths = [
+        f"/search?q={word[:5]}*",
+        f"/search?q={word[:-2]}",  # a typo: "Meinten Sie …" must stay silent
+        "/search?q=Verwendungsnachweis",
+        f"/search/complete?q={word[:4]}",
+        f"/items/{items['public']}",  # related items
+        f"/items/{items['public']}/handout.pdf",
+        "/",
+        "/upload/status?ids=" + ",".join(str(i) for i in range(1, 10)),
+    ]
+    own = items["draft"] if word == DRAFT_WORD else items["internal"]
+    paths += [f"/items/{own}", f"/items/{own}/handout.pdf", f"/items/{own}/edit"]
+    paths += [f"/items/{own}/files/{f}" for f in _file_ids(kb, own)]
+    return [("GET", p) for p in paths] + [("POST", f"/items/{own}/state")]
+
+
+def _leaks(body: bytes, word: str) -> bool:
+    return word.encode() in body.lower()
+
+
+def _body(client, method: str, path: str) -> bytes:
+    data = {"target": "review"} if method == "POST" else None
+    with client.open(path, method=method, data=data) as response:
+        return response.get_data()
+
+
+@pytest.mark.parametrize("role", sorted(HIDDEN))
+def test_hidden_words_never_reach_a_weaker_role(world, kb, role):
+    clients, items = world
+    for word in HIDDEN[role]:
+        for method, path in _surfaces(word, items, kb):
+            body = _body(clients[role], method, path)
+            assert not _leaks(body, word), (role, word, method, path)
+
+
+def _without_csrf(body: bytes) -> bytes:
+    return re.sub(rb'name="csrf_token" value="[^"]*"', b"", body)
+
+
+@pytest.mark.parametrize("role", sorted(HIDDEN))
+def test_searching_the_exact_word_is_byte_for_byte_a_search_for_nothing(world, role):
+    """The query is echoed, so compare with a search for a word that exists nowhere."""
+    clients, _ = world
+    for word in HIDDEN[role]:
+        assert len(CONTROL) == len(word)
+        for path in (
+            "/search?q={}",
+            "/search/complete?q={}",
+            "/search?q=%22{}+Entwurf%22",
+            "/search?q=Verwendungsnachweis&organisation=Orga+{}",  # a facet value is echoed
+        ):
+            got = _without_csrf(_body(clients[role], "GET", path.format(word)))
+            control = _without_csrf(_body(clients[role], "GET", path.format(CONTROL)))
+            assert got.replace(word.encode(), CONTROL.encode()) == control, (role, path)
+
+
+def test_the_surfaces_would_reveal_the_words_without_the_filter(world, kb):
+    """Proof that the leak tests can fail: Redaktion, who may see all, gets the words back."""
+    clients, items = world
+    for word in (DRAFT_WORD, INTERNAL_WORD):
+        found = [path for _, path in _surfaces(word, items, kb)[:5]
+                 if _leaks(_body(clients["red"], "GET", path), word)]  # fmt: skip
+        assert len(found) >= 4, (word, found)
+
+
+def test_members_find_the_internal_item_but_never_the_draft(world, kb):
+    from kb.services.accounts import viewer_by_name
+    from kb.services.discovery import related
+    from kb.services.search import run_search
+
+    _, items = world
+    leser = viewer_by_name(kb, "leser")
+    assert [h.item_id for h in run_search(kb, INTERNAL_WORD, leser).hits] == [items["internal"]]
+    assert run_search(kb, DRAFT_WORD, leser).total == 0
+    assert items["draft"] not in {r["id"] for r in related(kb, items["public"], leser)}
+    owner = viewer_by_name(kb, "autor_own")
+    assert [h.item_id for h in run_search(kb, DRAFT_WORD, owner).hits] == [items["draft"]]
+
+
+def test_cli_search_as_a_user_obeys_the_same_rule(world, runner):
+    _, items = world
+    anon = runner.invoke(args=["search", INTERNAL_WORD[:5] + "*", "--json"])
+    assert anon.exit_code == 0 and not _leaks(anon.output.encode(), INTERNAL_WORD)
+    leser = runner.invoke(args=["search", INTERNAL_WORD, "--json", "--as", "leser"])
+    assert [h["id"] for h in json.loads(leser.output)["hits"]] == [items["internal"]]
+    unknown = runner.invoke(args=["search", INTERNAL_WORD, "--as", "niemand"])
+    assert unknown.exit_code == 1 and "gibt es nicht" in unknown.output
