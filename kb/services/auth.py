@@ -81,9 +81,7 @@ def authenticate(kb: Kb, username: str, password: str, address: str, now: dt.dat
         ok = verify_password(user.password_hash if user else "", password)
         if user is None or not ok or not user.active:
             session.add(LoginFailure(at=now, login_name=name, address=address))
-            audit.record(
-                session, "login_failed", Viewer(name=name, address=address), detail=name, at=now
-            )
+            audit.record(session, "login_failed", Viewer(name=name, address=address), at=now)
             failed = True
         else:
             failed = False
