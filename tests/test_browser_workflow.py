@@ -1,0 +1,129 @@
+"""Accounts and the workflow in a real browser: an Autor uploads and submits, the Redaktion
+publishes, and only then do anonymous visitors find the material.
+
+A server of its own (``kb init`` + ``kb users add`` + ``kb serve``), Debian's
+Chromium through Playwright, one browser context per person.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+from browser_support import ARTIFACTS_DIR, CHROMIUM, CHROMIUM_ARGS, KB_SCRIPT, KbServer
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+WORD = "Obstbaumschnittkurs"
+PASSWORDS = {"autorin": "autorin-passwort-1", "redakteur": "redakteur-passwort-1"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KbServer]:
+    with KbServer(tmp_path_factory.mktemp("kb-workflow")) as running:
+        for name, role in (("autorin", "autor"), ("redakteur", "redaktion")):
+            added = subprocess.run(
+                [str(KB_SCRIPT), "users", "add", name, "--role", role, "--password-stdin"],
+                input=PASSWORDS[name] + "\n",
+                env=running.env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            assert added.returncode == 0, added.stderr
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found; install it with `scripts/system-deps.sh test`")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _context(browser: Browser, server: KbServer) -> BrowserContext:
+    context = browser.new_context(base_url=server.base_url, locale="de-DE")
+    context.set_default_timeout(10_000)
+    return context
+
+
+def _sign_in(page: Page, name: str) -> None:
+    """Through the login link and form, submitted with the Enter key."""
+    page.goto("/")
+    page.get_by_role("link", name="Anmelden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anmelden")
+    page.get_by_label("Benutzername").fill(name)
+    page.get_by_label("Passwort").fill(PASSWORDS[name])
+    page.get_by_label("Passwort").press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text("Willkommen")
+
+
+def _shot(page: Page, name: str) -> None:
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS_DIR / f"workflow-{name}.png"), full_page=True)
+
+
+def _anonymous_hits(page: Page) -> int:
+    page.goto(f"/search?q={WORD}")
+    text = page.locator("p.total").inner_text()
+    match = re.match(r"(\d+) Treffer", text)
+    return int(match.group(1)) if match else 0
+
+
+def test_author_submits_editor_publishes_then_everyone_finds_it(
+    browser: Browser, server: KbServer
+) -> None:
+    author = _context(browser, server).new_page()
+    _sign_in(author, "autorin")
+    author.goto("/upload")
+    author.get_by_label("Dateien").set_input_files(
+        files=[
+            {
+                "name": "kurs.txt",
+                "mimeType": "text/plain",
+                "buffer": f"Einladung zum {WORD} im Herbst".encode(),
+            }
+        ]  # fmt: skip
+    )
+    author.get_by_label("Titel").fill("Einladung Obstbaum")
+    expect(author.get_by_label("Zugriff"), "signed-in uploads default to intern").to_have_value(
+        "internal"
+    )
+    author.get_by_label("Zugriff").select_option("public")
+    author.get_by_role("button", name="Hochladen").click()
+    row = author.locator("li.outcome")
+    expect(row.locator(".state")).to_have_text("durchsuchbar", timeout=30_000)
+    row.get_by_role("link", name="kurs.txt").click()
+    expect(author.get_by_role("note").first).to_contain_text("nicht veröffentlicht (Entwurf)")
+    author.get_by_label("Kommentar (optional)").fill("Bitte bis Freitag prüfen")
+    author.get_by_role("button", name="Zur Prüfung einreichen").click()
+    expect(author.get_by_role("status").first).to_contain_text("Status ist geändert")
+    _shot(author, "submitted")
+
+    visitor = _context(browser, server).new_page()
+    assert _anonymous_hits(visitor) == 0, "a draft under review is invisible to visitors"
+
+    editor = _context(browser, server).new_page()
+    _sign_in(editor, "redakteur")
+    editor.get_by_role("link", name="Prüfen").click()
+    editor.get_by_role("link", name="Einladung Obstbaum").click()
+    expect(editor.locator("ol.history")).to_contain_text("„Bitte bis Freitag prüfen“")
+    editor.get_by_role("button", name="Veröffentlichen").click()
+    expect(editor.locator("dl.facts")).to_contain_text("Veröffentlicht")
+    _shot(editor, "published")
+
+    # The index follows the log within moments; allow a slow CI machine some seconds.
+    expect(visitor.locator("p.total")).to_be_visible()
+    for _ in range(60):
+        if _anonymous_hits(visitor) == 1:
+            break
+        visitor.wait_for_timeout(500)
+    assert _anonymous_hits(visitor) == 1, "published material is found by visitors"
+    _shot(visitor, "found")
