@@ -190,3 +190,15 @@ def test_worker_purges_once_a_day(kb):
     worker.purge_if_due()
     with kb.db.reading() as session:
         assert session.scalar(select(AuditEvent.address)) == ""
+
+
+def test_licence_appears_in_the_handout(client, kb, authored, set_item):
+    import pypdf
+
+    item_id, _ = authored
+    set_item(item_id, licence="cc-by-sa-4.0", state="published")
+    with client.get(f"/items/{item_id}/handout.pdf") as response:
+        assert response.status_code == 200
+        reader = pypdf.PdfReader(io.BytesIO(response.get_data()))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Lizenz" in text and "CC BY-SA 4.0" in text

@@ -5,7 +5,8 @@ objects) and calls :func:`render_item_handout`; it caches the result under
 :func:`handout_cache_key`, which includes the viewer's access level and language.
 
 Item data keys: ``title``, ``kind_label``, ``summary`` (may be ""), ``event_title``
-(str | None), ``date`` (date | None), ``access_label``, ``state_label``, ``url`` (absolute link
+(str | None), ``date`` (date | None), ``access_label``, ``state_label``, ``licence_label``,
+``url`` (absolute link
 back to the item), ``files`` (list of ``{name, size, mime_label, sha256}``), ``pages`` (list of
 ``{number, label, text}``), ``generated_at`` (datetime) and ``extraction_notes`` (list of str).
 

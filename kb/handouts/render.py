@@ -54,6 +54,7 @@ LABELS: dict[str, dict[str, str]] = {
         "date": "Datum",
         "access": "Zugang",
         "state": "Status",
+        "licence": "Lizenz",
         "link": "Link zum Eintrag",
         "file_name": "Datei",
         "file_type": "Typ",
@@ -77,6 +78,7 @@ LABELS: dict[str, dict[str, str]] = {
         "date": "Date",
         "access": "Access",
         "state": "State",
+        "licence": "Licence",
         "link": "Link to the item",
         "file_name": "File",
         "file_type": "Type",
@@ -179,6 +181,7 @@ def _context(data: dict[str, Any], lang: str) -> dict[str, Any]:
         "date": format_date(data.get("date"), lang),
         "access_label": data.get("access_label") or "",
         "state_label": data.get("state_label") or "",
+        "licence_label": data.get("licence_label") or "",
         "url": url,
         # Only web links become PDF links; anything else (file:, javascript:) is shown as text.
         "url_is_link": url.startswith(("https://", "http://")),

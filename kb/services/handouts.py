@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kb.models import ACCESS, KINDS, STATES, UNITS, Item
+from kb.models import ACCESS, KINDS, LICENCES, STATES, UNITS, Item
 from kb.services.access import Viewer
 from kb.services.context import Kb
 from kb.services.items import load_item
@@ -50,6 +50,7 @@ def item_data(kb: Kb, item: Item) -> dict[str, Any]:
         "date": item.date,
         "access_label": ACCESS.get(item.access, item.access),
         "state_label": STATES.get(item.state, item.state),
+        "licence_label": LICENCES.get(item.licence, "") if item.licence else "",
         "url": f"{kb.base_url}/items/{item.id}",
         "files": [
             {
