@@ -240,13 +240,18 @@ def search_command(query: str, as_json: bool, limit: int, as_user: str | None) -
 
 
 @click.command("handout")
-@click.argument("item_id", type=int)
+@click.argument("item_ids", type=int, nargs=-1, required=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--title", default="Mappe", show_default=True, help="Titel bei mehreren Einträgen.")
 @with_appcontext
-def handout_command(item_id: int, output: Path) -> None:
-    """Handout (PDF) eines Eintrags schreiben."""
+def handout_command(item_ids: tuple[int, ...], output: Path, title: str) -> None:
+    """Handout (PDF) eines Eintrags schreiben; bei mehreren Einträgen eine Mappe."""
     try:
-        pdf, _name = handout_service.item_handout(_kb(), item_id, ANONYMOUS)
+        if len(item_ids) == 1:
+            pdf, _name = handout_service.item_handout(_kb(), item_ids[0], ANONYMOUS)
+        else:
+            ids = list(dict.fromkeys(item_ids))
+            pdf, _name = handout_service.bundle_handout(_kb(), title, "", ids, ANONYMOUS)
     except KbError as exc:
         _fail(exc.message_de)
     output.write_bytes(pdf)

@@ -34,7 +34,8 @@ ROUTES_IN_MATRIX = {
     "upload.upload", "upload.status", "discovery.complete", "discovery.save",
     "discovery.delete", "admin.review", "admin.users", "admin.user", "admin.reset_link",
     "admin.audit_log", "admin.audit_csv", "auth.login", "auth.logout", "auth.account",
-    "auth.password", "auth.reset",
+    "auth.password", "auth.reset", "mappe.show", "mappe.update", "mappe.add_item",
+    "mappe.add_search", "mappe.remove", "mappe.move", "mappe.pdf", "mappe.originals",
 }  # fmt: skip
 
 
@@ -100,6 +101,8 @@ def test_item_routes(world, kb):
         else:
             edit = 302 if role == "anon" else 403
         assert _status(client, "GET", f"/items/{item_id}/edit") == edit, where
+        mappe = _status(client, "POST", "/mappe/items", data={"item_id": item_id})
+        assert mappe == (302 if seen else 404), where
 
 
 def test_workflow_steps(world, set_item):
@@ -150,6 +153,12 @@ def test_open_pages_answer_everyone(world):
         for path in ("/", "/search?q=Matrixwort", "/search/complete?q=matr", "/login",
                      "/healthz", "/upload/status?ids=1,2,3", "/static/kb.css"):  # fmt: skip
             assert _status(client, "GET", path) == 200, (path, role)
+        for path in ("/mappe", "/mappe.pdf", "/mappe.zip"):
+            assert _status(client, "GET", path) == 200, (path, role)
+        assert _status(client, "POST", "/mappe", data={"title": "T"}) == 302
+        assert _status(client, "POST", "/mappe/searches", data={"qs": "q=a"}) == 302
+        assert _status(client, "POST", "/mappe/entries/999/remove") == 404
+        assert _status(client, "POST", "/mappe/entries/999/move", data={"direction": "up"}) == 404
         assert _status(client, "GET", "/reset/erfunden") == 404
         assert _status(client, "GET", "/favicon.ico") == 404
         assert _status(client, "POST", "/search/saved", data={"name": "x", "qs": "q=a"}) == 302

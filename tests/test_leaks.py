@@ -84,7 +84,11 @@ def _surfaces(word: str, items: dict[str, int], kb) -> list[tuple[str, str]]:
     own = items["draft"] if word == DRAFT_WORD else items["internal"]
     paths += [f"/items/{own}", f"/items/{own}/handout.pdf", f"/items/{own}/edit"]
     paths += [f"/items/{own}/files/{f}" for f in _file_ids(kb, own)]
-    return [("GET", p) for p in paths] + [("POST", f"/items/{own}/state")]
+    return (
+        [("GET", p) for p in paths]
+        + [("POST", f"/items/{own}/state"), ("MAPPE", str(own)), ("MAPPE-SEARCH", word[:5] + "*")]
+        + [("GET", "/mappe"), ("GET", "/mappe.pdf"), ("GET", "/mappe.zip")]
+    )
 
 
 def _leaks(body: bytes, word: str) -> bool:
@@ -92,7 +96,14 @@ def _leaks(body: bytes, word: str) -> bool:
 
 
 def _body(client, method: str, path: str) -> bytes:
-    data = {"target": "review"} if method == "POST" else None
+    """One response; "MAPPE"/"MAPPE-SEARCH" try to put the item/search into the Mappe."""
+    if method == "MAPPE":
+        method, path, data = "POST", "/mappe/items", {"item_id": path}
+    elif method == "MAPPE-SEARCH":
+        method, data = "POST", {"qs": f"q={path}", "label": "Suche"}
+        path = "/mappe/searches"
+    else:
+        data = {"target": "review"} if method == "POST" else None
     with client.open(path, method=method, data=data) as response:
         return response.get_data()
 

@@ -125,8 +125,8 @@ def render_item_html(data: dict[str, Any], *, templates_dir: Path, lang: str = "
     """Render the handout's HTML (separate from the PDF step so it can be tested cheaply)."""
     if lang not in LANGUAGES:
         raise ValidationError(f"Unbekannte Sprache: {lang}", f"Unknown language: {lang}")
-    template = _environment(Path(templates_dir)).get_template("handouts/item.html")
-    return template.render(**_context(data, lang))
+    template = jinja_environment(Path(templates_dir)).get_template("handouts/item.html")
+    return template.render(**item_context(data, lang))
 
 
 def handout_cache_key(data: dict[str, Any], lang: str, access_level: str) -> str:
@@ -156,7 +156,7 @@ def _json_default(value: Any) -> str:
     raise TypeError(f"Handout data must be plain data, got {type(value).__name__}")
 
 
-def _environment(templates_dir: Path) -> Environment:
+def jinja_environment(templates_dir: Path) -> Environment:
     """A fresh Jinja environment; autoescape for .html (the CSS include stays raw)."""
     return Environment(
         loader=FileSystemLoader(templates_dir),
@@ -166,7 +166,7 @@ def _environment(templates_dir: Path) -> Environment:
     )
 
 
-def _context(data: dict[str, Any], lang: str) -> dict[str, Any]:
+def item_context(data: dict[str, Any], lang: str) -> dict[str, Any]:
     """Turn item data into template values (labels, formatted dates and sizes)."""
     url = str(data.get("url") or "")
     generated_at = data.get("generated_at") or datetime.datetime.now()

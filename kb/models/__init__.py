@@ -35,6 +35,7 @@ from kb.models.content import (
     item_topics,
     utcnow,
 )
+from kb.models.mappe import Mappe, MappeEntry
 
 __all__ = [
     "ACCESS",
@@ -53,6 +54,8 @@ __all__ = [
     "Item",
     "Job",
     "LoginFailure",
+    "Mappe",
+    "MappeEntry",
     "Page",
     "ResetToken",
     "SavedSearch",

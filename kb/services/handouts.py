@@ -97,3 +97,67 @@ def _write_atomic(path: Path, data: bytes) -> None:
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.replace(tmp, path)
+
+
+def mappe_handout(
+    kb: Kb, owner_key: str | None, viewer: Viewer, lang: str = "de"
+) -> tuple[bytes, str]:
+    """The viewer's Mappe as one PDF: only items the viewer may see now, each page-limited."""
+    from kb.services import mappe
+
+    title, intro, ids = mappe.printable_item_ids(kb, owner_key, viewer)
+    return bundle_handout(kb, title, intro, ids, viewer, lang)
+
+
+def bundle_handout(
+    kb: Kb, title: str, intro: str, item_ids: list[int], viewer: Viewer, lang: str = "de"
+) -> tuple[bytes, str]:
+    """Several items in one PDF (the Mappe, and ``kb handout ID ID …``)."""
+    from kb.handouts import handout_cache_key
+    from kb.handouts.mappe import render_mappe_handout
+    from kb.services.mappe import PAGES_PER_ITEM
+
+    items = []
+    with kb.db.reading() as session:
+        for item_id in item_ids:
+            data = item_data(kb, load_item(session, item_id, viewer))
+            data["omitted_pages"] = max(0, len(data["pages"]) - PAGES_PER_ITEM)
+            data["pages"] = data["pages"][:PAGES_PER_ITEM]
+            data.pop("generated_at")
+            items.append(data)
+    bundle = {"title": title, "introduction": intro, "items": items}
+    key = handout_cache_key({"mappe": bundle}, lang, viewer.access_level)
+    cache = Path(kb.config["KB_INSTANCE_DIR"]) / "handout-cache" / f"mappe-{key}.pdf"
+    if cache.is_file():
+        return cache.read_bytes(), "Mappe.pdf"
+    pdf = render_mappe_handout(
+        {**bundle, "generated_at": dt.datetime.now().replace(microsecond=0)},
+        templates_dir=kb.templates_dir,
+        static_dir=kb.static_dir,
+        lang=lang,
+    )
+    _write_atomic(cache, pdf)
+    return pdf, "Mappe.pdf"
+
+
+def mappe_zip(kb: Kb, owner_key: str | None, viewer: Viewer) -> Path:
+    """The original files of the Mappe's items in a ZIP (a temporary file the caller removes)."""
+    import zipfile
+
+    from kb.services import mappe
+
+    _, _, ids = mappe.printable_item_ids(kb, owner_key, viewer)
+    fd, tmp = tempfile.mkstemp(prefix="kb-mappe-", suffix=".zip")
+    os.close(fd)
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        folders: dict[int, str] = {}
+        for item, fv in mappe.files_of(kb, ids, viewer):
+            folder = folders.setdefault(item.id, f"{len(folders) + 1:02d}_{_safe(item.title)}")
+            archive.write(kb.store.path(fv.sha256), f"{folder}/{_safe(fv.filename)}")
+    return Path(tmp)
+
+
+def _safe(name: str) -> str:
+    """A file or folder name without path separators or control characters."""
+    cleaned = "".join(c for c in name if c.isprintable() and c not in '/\\:*?"<>|')
+    return cleaned.strip(" .")[:80] or "Datei"

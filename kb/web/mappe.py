@@ -1,0 +1,91 @@
+"""The Mappe page: collect, order, title, and download as one PDF or a ZIP of the originals."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    after_this_request,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+
+from kb.services import handouts as handout_service
+from kb.services import mappe
+from kb.web import kb, safe_next, viewer
+from kb.web.discovery import owner_key
+
+bp = Blueprint("mappe", __name__)
+
+
+@bp.app_context_processor
+def mappe_count() -> dict[str, int]:
+    """The number in the navigation's "Mappe (3)"."""
+    return {"mappe_count": mappe.count(kb(), owner_key())}
+
+
+@bp.get("/mappe")
+def show() -> str:
+    current = mappe.view(kb(), owner_key(), viewer())
+    return render_template("mappe.html", mappe=current, limits=mappe)
+
+
+@bp.post("/mappe")
+def update() -> Response:
+    form = request.form
+    mappe.update(kb(), owner_key(create=True), form.get("title", ""), form.get("introduction", ""))
+    flash("Die Mappe ist gespeichert.")
+    return redirect(url_for("mappe.show"))
+
+
+@bp.post("/mappe/items")
+def add_item() -> Response:
+    item_id = request.form.get("item_id", type=int) or 0
+    added = mappe.add_item(kb(), owner_key(create=True), item_id, viewer())
+    flash("Zur Mappe hinzugefügt." if added else "Dieser Eintrag ist schon in der Mappe.")
+    return redirect(safe_next(request.form.get("next"), "mappe.show"))
+
+
+@bp.post("/mappe/searches")
+def add_search() -> Response:
+    form = request.form
+    mappe.add_search(kb(), owner_key(create=True), form.get("qs", ""), form.get("label", ""))
+    flash("Die Suche ist in der Mappe.")
+    return redirect(url_for("mappe.show"))
+
+
+@bp.post("/mappe/entries/<int:entry_id>/remove")
+def remove(entry_id: int) -> Response:
+    mappe.remove(kb(), owner_key(), entry_id)
+    return redirect(url_for("mappe.show"))
+
+
+@bp.post("/mappe/entries/<int:entry_id>/move")
+def move(entry_id: int) -> Response:
+    mappe.move(kb(), owner_key(), entry_id, request.form.get("direction", ""))
+    return redirect(url_for("mappe.show") + f"#entry-{entry_id}")
+
+
+@bp.get("/mappe.pdf")
+def pdf() -> Response:
+    body, name = handout_service.mappe_handout(kb(), owner_key(), viewer())
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/mappe.zip")
+def originals() -> Response:
+    path = handout_service.mappe_zip(kb(), owner_key(), viewer())
+
+    @after_this_request
+    def _cleanup(response: Response) -> Response:
+        response.call_on_close(lambda: path.unlink(missing_ok=True))
+        return response
+
+    return send_file(path, mimetype="application/zip", as_attachment=True,
+                     download_name="Mappe-Originale.zip", max_age=0)  # fmt: skip
