@@ -60,7 +60,8 @@ def users():  # type: ignore[no-untyped-def]
 
 
 def _show_link(name: str, token: str, created: bool = False) -> str:
-    link = url_for("auth.reset", token=token, _external=True)
+    # The configured public address, not the request's Host header (proxies, spoofing).
+    link = kb().base_url + url_for("auth.reset", token=token)
     return render_template("admin/reset_link.html", name=name, link=link, created=created)
 
 
