@@ -203,13 +203,16 @@ def ensure_index(kb: Kb) -> str:
     return health
 
 
-def optimize(kb: Kb) -> bool:
-    """Merge the index's segments; False if another process holds the writer lock."""
+def optimize(kb: Kb, today: dt.date | None = None) -> bool:
+    """Merge the index's segments; False if another process holds the writer lock.
+
+    :param today: the date written to the stamp (the worker passes its clock's date).
+    """
     with kb.index.writer_lock() as got_lock:
         if not got_lock:
             return False
         kb.index.optimize()
-        (kb.index.root / OPTIMIZE_STAMP).write_text(dt.date.today().isoformat())
+        (kb.index.root / OPTIMIZE_STAMP).write_text((today or dt.date.today()).isoformat())
         return True
 
 
@@ -224,7 +227,4 @@ def optimize_if_due(kb: Kb, now: dt.datetime) -> bool:
     last = stamp.read_text().strip() if stamp.exists() else ""
     if now.hour < OPTIMIZE_HOUR or last == now.date().isoformat():
         return False
-    done = optimize(kb)
-    if done:
-        stamp.write_text(now.date().isoformat())
-    return done
+    return optimize(kb, now.date())
