@@ -226,3 +226,11 @@ def test_pages_carry_a_csp_without_inline_scripts(client):
         html = client.get(path).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
         assert not re.search(r"\son[a-z]+\s*=", html), path
+
+
+def test_open_mode_hides_the_login_link_until_an_account_exists(client, add_user):
+    assert ">Anmelden</a>" not in client.get("/").get_data(as_text=True)
+    assert "kb users add NAME --role admin" in client.get("/login").get_data(as_text=True)
+    add_user("anna")
+    assert ">Anmelden</a>" in client.get("/").get_data(as_text=True)
+    assert "kb users add" not in client.get("/login").get_data(as_text=True)

@@ -61,11 +61,20 @@ def register_context(app: Flask) -> None:
     def current_user() -> dict[str, object]:
         user = g.get("user")
         return {
+            "open_mode": _open_mode(),
             "current_user": user,
             "current_role": ROLES.get(user.role, "") if user else "",
             "is_editor": viewer().is_editor,
             "is_admin": viewer().has_role("admin"),
         }
+
+
+def _open_mode() -> bool:
+    """No account exists yet: everyone is anonymous and may upload (see the README)."""
+    if "open_mode" not in g:
+        with kb().db.reading() as db:
+            g.open_mode = not accounts.accounts_exist(db)
+    return bool(g.open_mode)
 
 
 @bp.route("/login", methods=["GET", "POST"])
