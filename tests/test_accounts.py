@@ -234,3 +234,19 @@ def test_open_mode_hides_the_login_link_until_an_account_exists(client, add_user
     add_user("anna")
     assert ">Anmelden</a>" in client.get("/").get_data(as_text=True)
     assert "kb users add" not in client.get("/login").get_data(as_text=True)
+
+
+def test_error_page_renders_when_the_database_is_away(app, client, kb, monkeypatch):
+    from contextlib import contextmanager
+
+    from sqlalchemy.exc import OperationalError
+
+    @contextmanager
+    def unavailable():
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+        yield
+
+    monkeypatch.setattr(kb.db, "reading", unavailable)
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "Ein interner Fehler ist aufgetreten" in response.get_data(as_text=True)

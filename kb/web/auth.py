@@ -23,6 +23,7 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from kb.errors import KbError
@@ -72,8 +73,12 @@ def register_context(app: Flask) -> None:
 def _open_mode() -> bool:
     """No account exists yet: everyone is anonymous and may upload (see the README)."""
     if "open_mode" not in g:
-        with kb().db.reading() as db:
-            g.open_mode = not accounts.accounts_exist(db)
+        try:
+            with kb().db.reading() as db:
+                g.open_mode = not accounts.accounts_exist(db)
+        except SQLAlchemyError:  # the error page must still render when the DB is away
+            logger.warning("Could not tell whether accounts exist", exc_info=True)
+            g.open_mode = False
     return bool(g.open_mode)
 
 

@@ -13,6 +13,7 @@ from flask import (
     send_file,
     url_for,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from kb.services import handouts as handout_service
 from kb.services import mappe
@@ -24,8 +25,11 @@ bp = Blueprint("mappe", __name__)
 
 @bp.app_context_processor
 def mappe_count() -> dict[str, int]:
-    """The number in the navigation's "Mappe (3)"."""
-    return {"mappe_count": mappe.count(kb(), owner_key())}
+    """The number in the navigation's "Mappe (3)" (0 when the database is away: error pages)."""
+    try:
+        return {"mappe_count": mappe.count(kb(), owner_key())}
+    except SQLAlchemyError:
+        return {"mappe_count": 0}
 
 
 @bp.get("/mappe")
