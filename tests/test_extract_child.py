@@ -46,7 +46,7 @@ def test_child_memory_limit_aborts(tmp_path: Path) -> None:
         extract_in_child(path, TXT, memory_mb=50)
     assert type(info.value) is ExtractionError
     assert info.value.message_de == (
-        "Das Lesen der Datei wurde abgebrochen: Speicherlimit überschritten."
+        "Das Lesen der Datei wurde abgebrochen: Speicherlimit von 50 MB pro Datei überschritten."
     )
 
 
@@ -55,8 +55,9 @@ def test_child_timeout_aborts(tmp_path: Path) -> None:
     path.write_text("Hallo")
     with pytest.raises(ExtractionError) as info:
         extract_in_child(path, TXT, timeout=0.01)
-    assert (
-        info.value.message_de == "Das Lesen der Datei wurde abgebrochen: Zeitlimit überschritten."
+    assert info.value.message_de == (
+        "Das Lesen der Datei wurde abgebrochen: Zeitlimit von 0,01 Sekunden pro Datei "
+        "überschritten."
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import struct
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,13 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODT = "application/vnd.oasis.opendocument.text"
 ODP = "application/vnd.oasis.opendocument.presentation"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+CSV = "text/csv"
+PNG = "image/png"
+JPEG = "image/jpeg"
+PPT = "application/vnd.ms-powerpoint"
+DOC = "application/msword"
+XLS = "application/vnd.ms-excel"
 TXT = "text/plain"
 MD = "text/markdown"
 # Pseudo type from sniffing: an OOXML name on an encrypted OLE container.
@@ -103,3 +111,35 @@ def odf_is_encrypted(path: Path) -> bool:
     """Return True if the ODF manifest declares encrypted parts."""
     manifest = read_zip_member(path, "META-INF/manifest.xml")
     return manifest is not None and b"encryption-data" in manifest
+
+
+@dataclass(frozen=True)
+class ZipTotals:
+    """What a ZIP's central directory declares, before anything is inflated."""
+
+    members: int
+    unpacked: int
+    #: Declared size of the largest member.
+    largest: int
+    #: Highest unpacked/packed ratio among members larger than the floor (1.0 if none).
+    worst_ratio: float
+
+
+def zip_totals(path: Path, ratio_floor: int = 0) -> ZipTotals | None:
+    """Return the declared totals of the ZIP at ``path``, or None if it is not one.
+
+    :param ratio_floor: members declaring at most this many bytes are left out of
+        ``worst_ratio``; small parts compress extremely well without harm.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    big = [i for i in infos if i.file_size > ratio_floor]
+    return ZipTotals(
+        members=len(infos),
+        unpacked=sum(i.file_size for i in infos),
+        largest=max((i.file_size for i in infos), default=0),
+        worst_ratio=max((i.file_size / max(i.compress_size, 1) for i in big), default=1.0),
+    )

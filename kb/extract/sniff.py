@@ -14,7 +14,22 @@ from pathlib import Path, PurePath
 import magic
 
 from kb.extract import containers
-from kb.extract.containers import DOCX, ENCRYPTED_OOXML, MD, ODP, ODT, PDF, PPTX, TXT, XLSX
+from kb.extract.containers import (
+    CSV,
+    DOC,
+    DOCX,
+    ENCRYPTED_OOXML,
+    MD,
+    ODP,
+    ODS,
+    ODT,
+    PDF,
+    PPT,
+    PPTX,
+    TXT,
+    XLS,
+    XLSX,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -25,12 +40,22 @@ _BY_EXTENSION = {
     ".xlsx": XLSX,
     ".odt": ODT,
     ".odp": ODP,
+    ".ods": ODS,
+    ".csv": CSV,
+    ".ppt": PPT,
+    ".doc": DOC,
+    ".xls": XLS,
     ".txt": TXT,
     ".md": MD,
     ".markdown": MD,
 }
 # Where the main part of an OOXML package lives.
 _OOXML_PREFIX = {PPTX: "ppt/", DOCX: "word/", XLSX: "xl/"}
+_ODF = (ODT, ODP, ODS)
+# Old binary Office formats, OLE containers like encrypted OOXML; named so the message
+# can say "please save as PPTX".
+_LEGACY = (PPT, DOC, XLS)
+_TEXT = (TXT, MD, CSV)
 _GENERIC = {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
 _OLE = {
     "application/x-ole-storage",
@@ -67,12 +92,14 @@ def _refine(path: Path, sniffed: str, claimed: str) -> str:
     generic = sniffed.lower()
     if generic in _EMPTY:
         return claimed
-    if generic.startswith("text/") and claimed in (TXT, MD):
+    if generic.startswith("text/") and claimed in _TEXT:
         return claimed
     if generic in _OLE and claimed in _OOXML_PREFIX:
         if generic == "application/encrypted" or containers.is_encrypted_ooxml(path):
             return ENCRYPTED_OOXML
         return sniffed
+    if generic in _OLE and claimed in _LEGACY:
+        return claimed
     if generic in _GENERIC and _package_matches(path, claimed):
         return claimed
     return sniffed
@@ -87,11 +114,11 @@ def _package_matches(path: Path, claimed: str) -> bool:
         first = containers.first_zip_entry(path)
         if claimed in _OOXML_PREFIX:
             return first == "[Content_Types].xml"
-        return claimed in (ODT, ODP) and first == "mimetype"
+        return claimed in _ODF and first == "mimetype"
     if claimed in _OOXML_PREFIX:
         prefix = _OOXML_PREFIX[claimed]
         return "[Content_Types].xml" in names and any(n.startswith(prefix) for n in names)
-    if claimed in (ODT, ODP):
+    if claimed in _ODF:
         declared = containers.read_zip_member(path, "mimetype", limit=200)
         return declared is not None and declared.strip() == claimed.encode()
     return False
