@@ -15,7 +15,7 @@ import pytest
 from extract_files import CSV, JPEG, ODS, PDF, PNG, XLSX, image_pdf, ods, text_image, xlsx
 
 from kb.errors import CorruptFile, NoTextFound, UnsupportedType
-from kb.extract import Extracted, extract, ocr, sniff_mime
+from kb.extract import Extracted, extract, extract_in_child, ocr, sniff_mime
 from kb.extract.containers import OLE_MAGIC
 
 needs_ocr = pytest.mark.skipif(
@@ -158,10 +158,12 @@ def test_ocr_can_be_switched_off(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("use_ocr", [True, False])
 def test_damaged_image_is_corrupt(tmp_path: Path, use_ocr: bool) -> None:
+    """In the child, as the worker runs it: WeasyPrint, imported by other tests, tells
+    Pillow to pad truncated images (a process-wide switch) and is never loaded there."""
     data = text_image(["Text"])
     path = _write(tmp_path, "halb.png", data[: len(data) // 3])
     with pytest.raises(CorruptFile):
-        extract(path, PNG, use_ocr=use_ocr)
+        extract_in_child(path, PNG, use_ocr=use_ocr)
 
 
 # --- old binary Office ------------------------------------------------------------------

@@ -3,7 +3,10 @@
 Pillow reads only the header before the size check, so a decompression bomb
 (a tiny file declaring a huge canvas) is refused before any pixel is
 decoded. EXIF orientation is applied first: phones store photos of flip
-charts sideways and Tesseract reads upright text only.
+charts sideways and Tesseract reads upright text only. A truncated image is
+"beschädigt" in the extraction child; a process that has imported WeasyPrint
+(which switches on Pillow's process-wide ``LOAD_TRUNCATED_IMAGES``) would pad
+it instead, one more reason to extract in the child only.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
-
-from PIL import Image, ImageOps
+from typing import TYPE_CHECKING
 
 from kb.extract import limits, messages, ocr
 from kb.extract.containers import JPEG, PNG
 from kb.extract.normalize import normalize_text
 from kb.extract.registry import Extracted, register
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +42,8 @@ def extract_image(path: Path) -> Extracted:
         image.load()  # a damaged image says "beschädigt" whether or not OCR is installed
         if ocr.engine() is None:
             raise messages.image_without_ocr()
+        from PIL import ImageOps
+
         upright = ImageOps.exif_transpose(image)
         try:
             text = normalize_text(ocr.recognize(upright))
@@ -49,8 +56,10 @@ def extract_image(path: Path) -> Extracted:
     )
 
 
-def _open(path: Path) -> Image.Image:
+def _open(path: Path) -> Image:
     """Open lazily; Pillow's own bomb warning or error becomes our pixel-limit message."""
+    from PIL import Image  # lazily, see kb.extract.registry
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-
-from odfdo import Document, Element
+from typing import TYPE_CHECKING
 
 from kb.extract import containers, limits, messages
 from kb.extract.chunks import NOTES_LABEL, Block, Break, paginate
@@ -25,6 +24,9 @@ from kb.extract.normalize import normalize_text
 from kb.extract.registry import Extracted, register
 from kb.extract.result import SHEET_UNIT
 from kb.extract.sheets import sheet_page
+
+if TYPE_CHECKING:
+    from odfdo import Element
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ def extract_odf(path: Path) -> Extracted:
     content = containers.read_zip_member(path, "content.xml", limit=64)
     if content is not None and not content.lstrip().startswith(b"<"):
         raise messages.encrypted()  # binary content.xml: encrypted without a manifest note
+    from odfdo import Document  # lazily, see kb.extract.registry
+
     body = Document(path).body
     if body.tag == "office:presentation":
         return _presentation(body, path)

@@ -11,18 +11,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-from pptx import Presentation
-from pptx.shapes.base import BaseShape
-from pptx.shapes.graphfrm import GraphicFrame
-from pptx.shapes.group import GroupShape
-from pptx.slide import Slide
+from typing import TYPE_CHECKING
 
 from kb.extract import containers, limits, messages
 from kb.extract.chunks import NOTES_LABEL
 from kb.extract.containers import PPTX
 from kb.extract.normalize import normalize_text
 from kb.extract.registry import Extracted, register
+
+if TYPE_CHECKING:
+    from pptx.shapes.base import BaseShape
+    from pptx.shapes.graphfrm import GraphicFrame
+    from pptx.slide import Slide
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ def extract_pptx(path: Path) -> Extracted:
     """
     if containers.is_ole(path):
         raise messages.encrypted() if containers.is_encrypted_ooxml(path) else messages.corrupt()
+    from pptx import Presentation  # lazily, see kb.extract.registry
+
     slides, notices = limits.first(list(Presentation(str(path)).slides), "slide")
     pages = [normalize_text(slide_text(slide)) for slide in slides]
     return Extracted(pages=pages, unit="slide", notices=notices)
@@ -54,6 +56,9 @@ def slide_text(slide: Slide) -> str:
 
 
 def _shape_texts(shapes: Iterable[BaseShape], skip: BaseShape | None) -> Iterator[str]:
+    from pptx.shapes.graphfrm import GraphicFrame
+    from pptx.shapes.group import GroupShape
+
     for shape in _reading_order(shapes):
         if skip is not None and shape.shape_id == skip.shape_id:
             continue

@@ -6,6 +6,11 @@ entry point that applies the allow-list, dispatches and turns whatever a
 third-party parser throws into a user-safe :class:`~kb.errors.KbError`.
 Parsers run on untrusted uploads, so callers should prefer
 :func:`kb.extract.extract_in_child`, which bounds time and memory.
+
+Format modules import their parser library inside the extractor function,
+not at module level: registration stays explicit and happens at import, but
+an extraction child, which reads exactly one format, no longer pays about a
+second to import every parser (python-pptx, python-docx, odfdo, openpyxl).
 """
 
 from __future__ import annotations

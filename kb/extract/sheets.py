@@ -17,8 +17,6 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-import openpyxl
-
 from kb.extract import containers, limits, messages
 from kb.extract.containers import XLSX
 from kb.extract.normalize import normalize_text
@@ -37,6 +35,8 @@ def extract_xlsx(path: Path) -> Extracted:
     """
     if containers.is_ole(path):
         raise messages.encrypted() if containers.is_encrypted_ooxml(path) else messages.corrupt()
+    import openpyxl  # lazily, see kb.extract.registry
+
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     try:
         worksheets, notices = limits.first(list(workbook.worksheets), SHEET_UNIT)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path, PurePath
 
-import magic
-
 from kb.extract import containers
 from kb.extract.containers import (
     CSV,
@@ -76,6 +74,8 @@ def sniff_mime(path: Path, filename: str) -> str:
         ``"application/x-encrypted-ooxml"`` for a password-protected
         DOCX/PPTX/XLSX so that extraction can say "verschlüsselt".
     """
+    import magic  # lazily, see kb.extract.registry (the child never sniffs)
+
     try:
         sniffed = magic.from_file(str(path), mime=True)
     except magic.MagicException as exc:

@@ -14,8 +14,6 @@ import logging
 import re
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from kb.extract import limits, messages
 from kb.extract.chunks import chunk_blocks
 from kb.extract.containers import MD, TXT
@@ -85,6 +83,8 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    from charset_normalizer import from_bytes  # lazily, see kb.extract.registry
+
     best = from_bytes(data).best()
     encoding = best.encoding if best is not None else "cp1252"
     if encoding in _LATIN_SINGLE_BYTE or best is None:
