@@ -60,6 +60,12 @@ def test_xlsx_one_section_per_sheet_with_its_name(tmp_path: Path) -> None:
     )
 
 
+def test_xlsx_stored_under_its_hash_without_extension(tmp_path: Path) -> None:
+    """The blob store names files by SHA-256; openpyxl must not insist on ".xlsx"."""
+    path = _write(tmp_path, "3f9a0c", xlsx({"Blatt": [["Sprachmittlung"]]}))
+    assert extract(path, XLSX).pages == ["Blatt\nSprachmittlung"]
+
+
 def test_xlsx_formula_without_cached_value_is_skipped(tmp_path: Path) -> None:
     path = _write(tmp_path, "f.xlsx", xlsx({"Blatt": [["Summe", "=1+2"]]}))
     assert extract(path, XLSX).pages == ["Blatt\nSumme"]

@@ -16,12 +16,16 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb.extract import containers, limits, messages
 from kb.extract.containers import XLSX
 from kb.extract.normalize import normalize_text
 from kb.extract.registry import Extracted, register
 from kb.extract.result import SHEET_UNIT, Notice
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +41,15 @@ def extract_xlsx(path: Path) -> Extracted:
         raise messages.encrypted() if containers.is_encrypted_ooxml(path) else messages.corrupt()
     import openpyxl  # lazily, see kb.extract.registry
 
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    # A file object, not the path: openpyxl refuses paths that do not end in ".xlsx", and
+    # the stored blob is named by its hash.
+    with path.open("rb") as fh:
+        workbook = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+        return _workbook(workbook)
+
+
+def _workbook(workbook: Workbook) -> Extracted:
+    """Read every worksheet (at most :data:`~kb.extract.limits.MAX_PAGES`), then close."""
     try:
         worksheets, notices = limits.first(list(workbook.worksheets), SHEET_UNIT)
         pages: list[str] = []

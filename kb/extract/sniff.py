@@ -17,11 +17,13 @@ from kb.extract.containers import (
     DOC,
     DOCX,
     ENCRYPTED_OOXML,
+    JPEG,
     MD,
     ODP,
     ODS,
     ODT,
     PDF,
+    PNG,
     PPT,
     PPTX,
     TXT,
@@ -40,6 +42,9 @@ _BY_EXTENSION = {
     ".odp": ODP,
     ".ods": ODS,
     ".csv": CSV,
+    ".png": PNG,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
     ".ppt": PPT,
     ".doc": DOC,
     ".xls": XLS,
@@ -109,12 +114,14 @@ def _package_matches(path: Path, claimed: str) -> bool:
     """Return True if the ZIP at ``path`` holds the parts of ``claimed``."""
     names = containers.zip_names(path)
     if names is None:
-        # Truncated archives keep their first local header; good enough to
-        # route them to the right extractor, which then says "beschädigt".
-        first = containers.first_zip_entry(path)
+        # Truncated archives keep their leading local headers. Package parts there
+        # (even only docProps/ of any OOXML) are good enough to route the file to the
+        # named format's extractor, which then says "beschädigt", not "ZIP".
+        leading = containers.leading_zip_names(path)
         if claimed in _OOXML_PREFIX:
-            return first == "[Content_Types].xml"
-        return claimed in _ODF and first == "mimetype"
+            parts = ("[Content_Types].xml", "_rels/", "docProps/", _OOXML_PREFIX[claimed])
+            return any(name.startswith(parts) for name in leading)
+        return claimed in _ODF and leading[:1] == ["mimetype"]
     if claimed in _OOXML_PREFIX:
         prefix = _OOXML_PREFIX[claimed]
         return "[Content_Types].xml" in names and any(n.startswith(prefix) for n in names)
