@@ -97,6 +97,25 @@ def odt(paragraphs: list[str]) -> bytes:
     return out.getvalue()
 
 
+def odp(slides: list[str]) -> bytes:
+    """A presentation with one title frame and one note per slide."""
+    document = OdfDocument("presentation")
+    document.body.clear()
+    for number, text in enumerate(slides, start=1):
+        document.body.append(
+            Element.from_tag(
+                f'<draw:page draw:name="p{number}"><draw:frame presentation:class="title">'
+                f"<draw:text-box><text:p>{text}</text:p></draw:text-box></draw:frame>"
+                "<presentation:notes><draw:frame><draw:text-box>"
+                f"<text:p>Notiz {number}</text:p></draw:text-box></draw:frame>"
+                "</presentation:notes></draw:page>"
+            )
+        )
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 def text_image(lines: list[str], fmt: str = "PNG", size: tuple[int, int] = (1400, 400)) -> bytes:
     """Black text on white, large enough for OCR, saved as PNG or JPEG."""
     image = Image.new("L", size, 255)
