@@ -127,6 +127,8 @@ def recognize(image: Image) -> str:
     png = io.BytesIO()
     image.convert("L").save(png, format="PNG")
     env = {"PATH": os.environ.get("PATH", ""), "OMP_THREAD_LIMIT": "1", "LC_ALL": "C"}
+    if "TESSDATA_PREFIX" in os.environ:  # language data installed outside Debian's place
+        env["TESSDATA_PREFIX"] = os.environ["TESSDATA_PREFIX"]
     try:
         proc = subprocess.run(
             [command, "stdin", "stdout", "-l", languages, "--psm", "3"],
