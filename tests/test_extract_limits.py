@@ -28,8 +28,8 @@ from extract_files import (
     xlsx,
 )
 
-from kb.errors import ExtractionError, NoTextFound
-from kb.extract import extract, extract_in_child, limits, ocr, sniff_mime
+from kb.errors import CorruptFile, ExtractionError, NoTextFound
+from kb.extract import containers, extract, extract_in_child, limits, ocr, sniff_mime
 from kb.extract import pdf as pdf_module
 
 
@@ -201,3 +201,22 @@ def test_pdf_renders_huge_pages_within_the_pixel_limit(monkeypatch: pytest.Monke
     finally:
         document.close()
     assert 3_900_000 < seen[0] <= 4_000_000
+
+
+def test_a_central_directory_that_understates_sizes_cannot_unpack_more(tmp_path: Path) -> None:
+    """The zip guard trusts declared sizes because zipfile never inflates beyond them.
+
+    Here a 20 MB member is declared as 5,000 bytes: the guard lets it pass, and the
+    parser gets at most those 5,000 bytes, then a checksum error, so "beschädigt".
+    """
+    data = bytearray(docx_bomb(20))
+    name = b"word/document.xml"
+    entry = data.rfind(b"PK\x01\x02", 0, data.rfind(name))  # its central directory entry
+    assert data[entry + 46 : entry + 46 + len(name)] == name
+    data[entry + 24 : entry + 28] = (5000).to_bytes(4, "little")  # uncompressed size
+    path = _write(tmp_path, "luege.docx", bytes(data))
+    totals = containers.zip_totals(path)
+    assert totals is not None and totals.unpacked < 1024 * 1024  # a readable ZIP, declared small
+    limits.check_zip(path)  # so it passes the guard
+    with pytest.raises(CorruptFile):
+        extract(path, DOCX)

@@ -131,8 +131,6 @@ class ZipTotals:
 
     members: int
     unpacked: int
-    #: Declared size of the largest member.
-    largest: int
     #: Highest unpacked/packed ratio among members larger than the floor (1.0 if none).
     worst_ratio: float
 
@@ -152,6 +150,5 @@ def zip_totals(path: Path, ratio_floor: int = 0) -> ZipTotals | None:
     return ZipTotals(
         members=len(infos),
         unpacked=sum(i.file_size for i in infos),
-        largest=max((i.file_size for i in infos), default=0),
         worst_ratio=max((i.file_size / max(i.compress_size, 1) for i in big), default=1.0),
     )
