@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages kb needs, only those that are missing.
 # Usage: scripts/system-deps.sh [run|test]   ("test" adds Chromium for the browser tests)
+# OCR (Tesseract with German and English data) is an optional component of kb: it is
+# installed for both, since scans are common and the packages are small (~15 MB).
 set -euo pipefail
 
 packages=(
@@ -12,6 +14,9 @@ packages=(
   fonts-dejavu-core     # fonts embedded in handouts and used by the UI
   fonts-liberation2
   hunspell-de-de        # German dictionary (de_DE.dic/.aff): compound splitting in the index
+  tesseract-ocr         # OCR of scanned PDF pages and images (optional component)
+  tesseract-ocr-deu     # its German data
+  tesseract-ocr-eng     # its English data
 )
 if [ "${1:-run}" = "test" ]; then
   packages+=(chromium)  # Playwright drives Debian's Chromium; no browser download

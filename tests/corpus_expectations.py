@@ -2,7 +2,8 @@
 
 Shared by the extraction tests (stage level) and the web tests (whole pipeline). Every file in
 the corpus's MANIFEST.tsv has an expectation: a text its extraction must contain, or the error a
-user must see.
+user must see. OCR is an optional component: where Tesseract is installed the scans
+are read by OCR and expected to yield text, elsewhere they are expected to say why not.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kb.errors import CorruptFile, EncryptedFile, KbError, NoTextFound, UnsupportedType
+from kb.errors import CorruptFile, EncryptedFile, KbError, NoTextFound
+from kb.extract import ocr
 
 CORPUS = Path(
     os.environ.get(
@@ -54,6 +56,9 @@ TEXT = {
     "pdfjs_issue2074_umlaute.pdf": "German ae: ä\nGerman oe: ö\nGerman ue: ü\nGerman Sz: ß",
     "poi_alterman_security_notes.pptx": "Interfederation",
     "poi_footnotes.docx": "prostoy",
+    "poi_DataTableCities.xlsx": "Big City Average Location",
+    "poi_stress002.xlsx": "Georgia Child Support Guidelines",
+    "tika_LibreOfficeCalc_ods_1.3.ods": "This | is | an | example | spreadsheet",
     "revosax_Auslaenderbeauftragte_Gesetz.md": "Ausländerbeauftragten",
     "revosax_Fluechtlinge_soziale_Betreuung_FRL.md": "Flüchtlinge",
     "revosax_Integrations-_und_Teilhabegesetz.md": "Teilhabegesetz",
@@ -93,17 +98,21 @@ ERRORS: dict[str, type[KbError]] = {
     "tika_testODTnotaZipFile.odt": CorruptFile,  # read as the ODT it claims to be
     "ocrmypdf_invalid.pdf": CorruptFile,
     "tika_testWORD_truncated.docx": CorruptFile,
-    "tika_testOCR.pdf": NoTextFound,
-    "ocrmypdf_masks_Linux_de_scan.pdf": NoTextFound,
-    "ocrmypdf_ccitt.pdf": NoTextFound,
-    "ocrmypdf_skew.pdf": NoTextFound,
     "tika_testMasterFooter.odp": NoTextFound,  # its only text is the master-page footer
-    "poi_DataTableCities.xlsx": UnsupportedType,
-    "poi_stress002.xlsx": UnsupportedType,
-    "tika_LibreOfficeCalc_ods_1.3.ods": UnsupportedType,
 }
-IMAGE_ONLY = {"tika_testOCR.pdf", "ocrmypdf_masks_Linux_de_scan.pdf", "ocrmypdf_ccitt.pdf"}
-IMAGE_ONLY |= {"ocrmypdf_skew.pdf"}
+# Scans without a text layer: what OCR must read in them.
+OCR_TEXT = {
+    "tika_testOCR.pdf": "Happy New Year",
+    "ocrmypdf_masks_Linux_de_scan.pdf": "Betriebssystem",
+    "ocrmypdf_ccitt.pdf": "LinnSequencer",
+    "ocrmypdf_skew.pdf": "LinnSequencer",
+}
+IMAGE_ONLY = set(OCR_TEXT)
+OCR_AVAILABLE = ocr.available()
+if OCR_AVAILABLE:
+    TEXT.update(OCR_TEXT)
+else:
+    ERRORS.update(dict.fromkeys(OCR_TEXT, NoTextFound))
 # Where the bytes say something other than the manifest's format column.
 SNIFFED = {
     "poi_bug53475_password-is-pass.docx": ENCRYPTED_OOXML,
@@ -117,4 +126,6 @@ PAGE_COUNTS = {
     "Förderantrag_TIM_Linz.docx": (4, "page"),
     "Vertiefungsvortrag_Elektronik.pptx": (34, "slide"),
     "poi_footnotes.docx": (1, "section"),
+    "poi_DataTableCities.xlsx": (3, "section"),  # one per sheet
+    "tika_LibreOfficeCalc_ods_1.3.ods": (1, "section"),
 }

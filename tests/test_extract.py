@@ -313,15 +313,15 @@ def test_encrypted_ooxml_container(tmp_path: Path) -> None:
 
 
 def test_unsupported_type(tmp_path: Path) -> None:
-    path = tmp_path / "bild.png"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    path = tmp_path / "bild.gif"
+    path.write_bytes(b"GIF89a" + bytes(64))
     with pytest.raises(UnsupportedType) as info:
-        extract(path, "image/png")
+        extract(path, "image/gif")
     assert info.value.message_de == (
-        "Dateityp PNG wird nicht unterstützt; unterstützt werden PDF, PPTX, DOCX, ODT, ODP, "
-        "TXT und MD."
+        "Dateityp GIF wird nicht unterstützt; unterstützt werden PDF, PPTX, DOCX, ODT, ODP, "
+        "ODS, XLSX, TXT, MD, CSV, PNG und JPEG."
     )
-    assert info.value.message_en.startswith("File type PNG is not supported")
+    assert info.value.message_en.startswith("File type GIF is not supported")
 
 
 def test_unexpected_parser_error_becomes_corrupt(
@@ -346,6 +346,11 @@ def test_supported_is_the_allow_list() -> None:
         DOCX: "DOCX",
         ODT: "ODT",
         ODP: "ODP",
+        "application/vnd.oasis.opendocument.spreadsheet": "ODS",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
         TXT: "TXT",
         MD: "MD",
+        "text/csv": "CSV",
+        "image/png": "PNG",
+        "image/jpeg": "JPEG",
     }

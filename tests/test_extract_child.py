@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
@@ -10,8 +11,8 @@ import docx
 import pytest
 
 from kb.errors import CorruptFile, ExtractionError
-from kb.extract import extract, extract_in_child
-from kb.extract.sandbox import _abort_cause
+from kb.extract import Extracted, Notice, extract, extract_in_child, messages
+from kb.extract.sandbox import _abort_cause, _result
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -46,7 +47,7 @@ def test_child_memory_limit_aborts(tmp_path: Path) -> None:
         extract_in_child(path, TXT, memory_mb=50)
     assert type(info.value) is ExtractionError
     assert info.value.message_de == (
-        "Das Lesen der Datei wurde abgebrochen: Speicherlimit überschritten."
+        "Das Lesen der Datei wurde abgebrochen: Speicherlimit von 50 MB pro Datei überschritten."
     )
 
 
@@ -55,8 +56,9 @@ def test_child_timeout_aborts(tmp_path: Path) -> None:
     path.write_text("Hallo")
     with pytest.raises(ExtractionError) as info:
         extract_in_child(path, TXT, timeout=0.01)
-    assert (
-        info.value.message_de == "Das Lesen der Datei wurde abgebrochen: Zeitlimit überschritten."
+    assert info.value.message_de == (
+        "Das Lesen der Datei wurde abgebrochen: Zeitlimit von 0,01 Sekunden pro Datei "
+        "überschritten."
     )
 
 
@@ -64,3 +66,37 @@ def test_child_killed_by_cpu_limit_reports_time_limit() -> None:
     assert _abort_cause(-signal.SIGXCPU, "") == "time"
     assert _abort_cause(-signal.SIGSEGV, "") == "crash"
     assert _abort_cause(1, "MemoryError") == "memory"
+    assert messages.aborted_time(120, cpu=True).message_de == (
+        "Das Lesen der Datei wurde abgebrochen: Rechenzeitlimit von 120 Sekunden pro Datei "
+        "überschritten."
+    )
+
+
+def test_answer_carries_notices_and_ocr_pages() -> None:
+    result = Extracted(
+        pages=["Text", "Scan"],
+        unit="page",
+        ocr_pages=(2,),
+        notices=(Notice("Hinweis", "Notice"),),
+    )
+    payload = json.loads(json.dumps(result.to_json()))
+    assert _result(json.dumps(payload).encode(), Path("x")) == result
+    assert result.ocr and result.message() == "Hinweis" and result.message("en") == "Notice"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"unit": "sheet"},
+        {"pages": ["a", 1]},
+        {"ocr_pages": [True]},
+        {"ocr_pages": "1"},
+        {"notices": [["nur deutsch"]]},
+        {"notices": [[1, 2]]},
+    ],
+)
+def test_malformed_answer_is_a_crash_not_a_result(change: dict[str, object]) -> None:
+    payload = {"ok": True, "pages": ["a"], "unit": "page", "ocr_pages": [], "notices": []}
+    with pytest.raises(ExtractionError) as info:
+        _result(json.dumps({**payload, **change}).encode(), Path("x"))
+    assert "abgestürzt" in info.value.message_de

@@ -7,20 +7,32 @@ resource-limited child process (:func:`extract` does the same in-process),
 and :func:`normalize_text` is the clean-up every extractor applies.
 
 Importing this package registers the format modules (pdf, pptx, docx, odf,
-text) with the registry; nothing else happens at import time.
+sheets, text, delimited, image) with the registry; nothing else happens at
+import time. OCR (:mod:`kb.extract.ocr`) is used by pdf and image when
+Tesseract is installed.
 """
 
 from __future__ import annotations
 
-from kb.extract import docx, odf, pdf, pptx, text  # noqa: F401  (they register themselves)
+from kb.extract import (  # noqa: F401  (they register themselves)
+    delimited,
+    docx,
+    image,
+    odf,
+    pdf,
+    pptx,
+    sheets,
+    text,
+)
 from kb.extract.normalize import normalize_text
-from kb.extract.registry import SUPPORTED, Extracted, extract
+from kb.extract.registry import SUPPORTED, Extracted, Notice, extract
 from kb.extract.sandbox import extract_in_child
 from kb.extract.sniff import sniff_mime
 
 __all__ = [
     "SUPPORTED",
     "Extracted",
+    "Notice",
     "extract",
     "extract_in_child",
     "normalize_text",

@@ -1,8 +1,9 @@
 """Child-process entry point: ``python -m kb.extract.child PATH MIME``.
 
 Lowers its own resource limits, runs :func:`kb.extract.extract` and writes one
-JSON object to stdout: ``{"ok": true, "pages": [...], "unit": ...}`` or
-``{"ok": false, "error": class name, "de": ..., "en": ...}``. File descriptor 1
+JSON object to stdout: ``{"ok": true, "pages": [...], "unit": ..., "ocr_pages":
+[...], "notices": [[de, en], ...]}`` (see :meth:`kb.extract.result.Extracted.to_json`)
+or ``{"ok": false, "error": class name, "de": ..., "en": ...}``. File descriptor 1
 is pointed at stderr while parsing, so a library printing to stdout cannot
 corrupt the answer. Exits with :data:`~kb.extract.sandbox.EXIT_MEMORY` when
 the memory limit is reached; any other failure leaves a traceback on stderr
@@ -34,20 +35,21 @@ def main(argv: list[str] | None = None) -> int:
     with _claim_stdout() as answer:
         try:
             _limit(args.cpu_seconds, args.memory_mb)
-            answer.write(json.dumps(_run(Path(args.path), args.mime)).encode("ascii"))
+            payload = _run(Path(args.path), args.mime, not args.no_ocr, args.time_limit)
+            answer.write(json.dumps(payload).encode("ascii"))
         except MemoryError:
             return EXIT_MEMORY
     return 0
 
 
-def _run(path: Path, mime: str) -> dict[str, object]:
+def _run(path: Path, mime: str, use_ocr: bool, time_limit: float | None) -> dict[str, object]:
     """Return the JSON answer for one extraction (see the module docs)."""
     try:
-        result = extract(path, mime)
+        result = extract(path, mime, use_ocr=use_ocr, time_limit=time_limit)
     except KbError as exc:
         error = type(exc).__name__
         return {"ok": False, "error": error, "de": exc.message_de, "en": exc.message_en}
-    return {"ok": True, "pages": result.pages, "unit": result.unit}
+    return result.to_json()
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -56,6 +58,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("mime")
     parser.add_argument("--cpu-seconds", type=int, default=120)
     parser.add_argument("--memory-mb", type=int, default=2048)
+    parser.add_argument("--no-ocr", action="store_true")
+    parser.add_argument("--time-limit", type=float, default=None)
     return parser.parse_args(argv)
 
 

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import enum
 import logging
-from typing import TypeVar
 
 from kb.extract.normalize import normalize_text
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 SECTION_CHARS = 3000
-#: Slides read from one presentation (PPTX, ODP); the rest is logged and skipped.
-MAX_SLIDES = 1000
 #: The line between a slide's own text and its speaker notes.
 NOTES_LABEL = "Notizen:"
 # A single paragraph longer than this is cut at spaces; below it stays whole.
@@ -48,13 +44,6 @@ def paginate(blocks: list[Block]) -> tuple[list[str], str]:
     if has_breaks(blocks):
         return split_pages(blocks), "page"
     return chunk_blocks([block for block in blocks if isinstance(block, str)]), "section"
-
-
-def first_slides(slides: list[T], name: str) -> list[T]:
-    """At most :data:`MAX_SLIDES` slides, logging what is skipped."""
-    if len(slides) > MAX_SLIDES:
-        logger.warning("%s has %d slides; reading only the first %d", name, len(slides), MAX_SLIDES)
-    return slides[:MAX_SLIDES]
 
 
 def has_breaks(blocks: list[Block]) -> bool:

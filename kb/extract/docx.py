@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-
-from docx import Document
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from kb.extract import containers, messages
 from kb.extract.chunks import Block, Break, paginate
 from kb.extract.containers import DOCX
 from kb.extract.registry import Extracted, register
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ def extract_docx(path: Path) -> Extracted:
     """
     if containers.is_ole(path):
         raise messages.encrypted() if containers.is_encrypted_ooxml(path) else messages.corrupt()
+    from docx import Document  # lazily, see kb.extract.registry
+
     body = Document(str(path)).element.body
     blocks: list[Block] = []
     _container_blocks(body, blocks)

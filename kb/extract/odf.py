@@ -1,25 +1,32 @@
-"""OpenDocument text (ODT) and presentations (ODP) via odfdo.
+"""OpenDocument text (ODT), presentations (ODP) and spreadsheets (ODS) via odfdo.
 
 ODP yields one string per ``draw:page`` (slide): the title frame first, then
 the other frames in document order, then the speaker notes after "Notizen:".
 ODT yields pages cut at ``text:soft-page-break`` (where LibreOffice last
 rendered a page boundary), or else sections of about 3000 characters like
-DOCX. Encryption is read from the manifest before odfdo is involved, because
-an encrypted ``content.xml`` is just bytes that fail to parse.
+DOCX. ODS yields one page per sheet, shaped like XLSX (:mod:`kb.extract.sheets`);
+repeated rows and cells (``number-rows-repeated``) are read once, never
+expanded, so a sheet declaring a million empty rows costs nothing.
+Encryption is read from the manifest before odfdo is involved, because an
+encrypted ``content.xml`` is just bytes that fail to parse.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from odfdo import Document, Element
-
-from kb.extract import containers, messages
-from kb.extract.chunks import NOTES_LABEL, Block, Break, first_slides, paginate
-from kb.extract.containers import ODP, ODT
+from kb.extract import containers, limits, messages
+from kb.extract.chunks import NOTES_LABEL, Block, Break, paginate
+from kb.extract.containers import ODP, ODS, ODT
 from kb.extract.normalize import normalize_text
 from kb.extract.registry import Extracted, register
+from kb.extract.result import SHEET_UNIT
+from kb.extract.sheets import sheet_page
+
+if TYPE_CHECKING:
+    from odfdo import Element
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +44,9 @@ _SKIP = {
 }
 
 
-@register(ODT, ODP)
+@register(ODT, ODP, ODS)
 def extract_odf(path: Path) -> Extracted:
-    """Return the slides of an ODP or the pages/sections of an ODT.
+    """Return the slides of an ODP, the pages/sections of an ODT or the sheets of an ODS.
 
     :raises kb.errors.EncryptedFile: the package is password-protected.
     :raises kb.errors.CorruptFile: it is no readable ODF text or presentation.
@@ -51,19 +58,24 @@ def extract_odf(path: Path) -> Extracted:
     content = containers.read_zip_member(path, "content.xml", limit=64)
     if content is not None and not content.lstrip().startswith(b"<"):
         raise messages.encrypted()  # binary content.xml: encrypted without a manifest note
+    from odfdo import Document  # lazily, see kb.extract.registry
+
     body = Document(path).body
     if body.tag == "office:presentation":
         return _presentation(body, path)
     if body.tag == "office:text":
         return _text_document(body)
+    if body.tag == "office:spreadsheet":
+        return _spreadsheet(body)
     logger.info("%s is ODF but neither text nor presentation: %s", path.name, body.tag)
     raise messages.corrupt()
 
 
 def _presentation(body: Element, path: Path) -> Extracted:
     slides = [child for child in body.children if child.tag == "draw:page"]
-    pages = [normalize_text(_slide_text(slide)) for slide in first_slides(slides, path.name)]
-    return Extracted(pages=pages, unit="slide")
+    slides, notices = limits.first(slides, "slide")
+    pages = [normalize_text(_slide_text(slide)) for slide in slides]
+    return Extracted(pages=pages, unit="slide", notices=notices)
 
 
 def _slide_text(slide: Element) -> str:
@@ -83,6 +95,18 @@ def _slide_text(slide: Element) -> str:
     if "".join(notes).strip():
         notes.insert(0, NOTES_LABEL)
     return "\n".join(titles + others + notes)
+
+
+def _spreadsheet(body: Element) -> Extracted:
+    tables = [child for child in body.children if child.tag == "table:table"]
+    tables, notices = limits.first(tables, SHEET_UNIT)
+    pages: list[str] = []
+    for table in tables:
+        name = table.get_attribute_string("table:name") or ""
+        text, notice = sheet_page(name, ([row] for row in _table_rows(table)))
+        pages.append(text)
+        notices += notice
+    return Extracted(pages=pages, unit=SHEET_UNIT, notices=notices)
 
 
 def _text_document(body: Element) -> Extracted:

@@ -11,34 +11,36 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pptx import Presentation
-from pptx.shapes.base import BaseShape
-from pptx.shapes.graphfrm import GraphicFrame
-from pptx.shapes.group import GroupShape
-from pptx.slide import Slide
-
-from kb.extract import containers, messages
-from kb.extract.chunks import NOTES_LABEL, first_slides
+from kb.extract import containers, limits, messages
+from kb.extract.chunks import NOTES_LABEL
 from kb.extract.containers import PPTX
 from kb.extract.normalize import normalize_text
 from kb.extract.registry import Extracted, register
+
+if TYPE_CHECKING:
+    from pptx.shapes.base import BaseShape
+    from pptx.shapes.graphfrm import GraphicFrame
+    from pptx.slide import Slide
 
 logger = logging.getLogger(__name__)
 
 
 @register(PPTX)
 def extract_pptx(path: Path) -> Extracted:
-    """Return the text of each slide, up to :data:`kb.extract.chunks.MAX_SLIDES` slides.
+    """Return the text of each slide, up to :data:`kb.extract.limits.MAX_PAGES` slides.
 
     :raises kb.errors.EncryptedFile: the file is a password-protected package.
     :raises kb.errors.CorruptFile: it is no readable PPTX.
     """
     if containers.is_ole(path):
         raise messages.encrypted() if containers.is_encrypted_ooxml(path) else messages.corrupt()
-    slides = first_slides(list(Presentation(str(path)).slides), path.name)
+    from pptx import Presentation  # lazily, see kb.extract.registry
+
+    slides, notices = limits.first(list(Presentation(str(path)).slides), "slide")
     pages = [normalize_text(slide_text(slide)) for slide in slides]
-    return Extracted(pages=pages, unit="slide")
+    return Extracted(pages=pages, unit="slide", notices=notices)
 
 
 def slide_text(slide: Slide) -> str:
@@ -54,6 +56,9 @@ def slide_text(slide: Slide) -> str:
 
 
 def _shape_texts(shapes: Iterable[BaseShape], skip: BaseShape | None) -> Iterator[str]:
+    from pptx.shapes.graphfrm import GraphicFrame
+    from pptx.shapes.group import GroupShape
+
     for shape in _reading_order(shapes):
         if skip is not None and shape.shape_id == skip.shape_id:
             continue

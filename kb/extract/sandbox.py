@@ -24,13 +24,12 @@ from typing import Any
 
 from kb.errors import CorruptFile, EncryptedFile, ExtractionError, NoTextFound, UnsupportedType
 from kb.extract import messages
-from kb.extract.registry import Extracted
+from kb.extract.result import Extracted
 
 logger = logging.getLogger(__name__)
 
 #: Exit status of a child that ran out of memory (Python's MemoryError).
 EXIT_MEMORY = 3
-_UNITS = {"page", "slide", "section"}
 _ERRORS: dict[str, type[ExtractionError] | type[UnsupportedType]] = {
     cls.__name__: cls
     for cls in (UnsupportedType, EncryptedFile, CorruptFile, NoTextFound, ExtractionError)
@@ -46,6 +45,7 @@ def extract_in_child(
     cpu_seconds: int = 120,
     memory_mb: int = 2048,
     timeout: float = 180,
+    use_ocr: bool = True,
 ) -> Extracted:
     """Run :func:`kb.extract.extract` on ``path`` in a resource-limited child process.
 
@@ -53,14 +53,17 @@ def extract_in_child(
     :param mime: its sniffed MIME type.
     :param cpu_seconds: CPU time the child may use (``RLIMIT_CPU``).
     :param memory_mb: address space the child may use (``RLIMIT_AS``).
-    :param timeout: wall-clock seconds before the child is killed.
-    :return: the pages of text.
+    :param timeout: wall-clock seconds before the child is killed; OCR stops with
+        a notice a little earlier (:data:`kb.extract.ocr.OCR_SHARE`).
+    :param use_ocr: run OCR on images and scanned pages when Tesseract is installed.
+    :return: the pages of text, with notices and the pages read by OCR.
     :raises kb.errors.KbError: the same error :func:`~kb.extract.extract` would
         raise, or :class:`~kb.errors.ExtractionError` naming the cause if the
         child was killed, crashed or ran out of time or memory.
     """
     command = [sys.executable, "-m", "kb.extract.child", str(path), mime]
     command += ["--cpu-seconds", str(cpu_seconds), "--memory-mb", str(memory_mb)]
+    command += ["--time-limit", str(timeout)] + ([] if use_ocr else ["--no-ocr"])
     try:
         proc = subprocess.run(
             command,
@@ -72,7 +75,7 @@ def extract_in_child(
         )
     except subprocess.TimeoutExpired:
         logger.warning("Extraction of %s killed after %.0fs wall time", path.name, timeout)
-        raise messages.aborted("time") from None
+        raise messages.aborted_time(timeout) from None
     stderr = proc.stderr.decode("utf-8", errors="replace")
     if proc.returncode != 0:
         cause = _abort_cause(proc.returncode, stderr)
@@ -83,7 +86,9 @@ def extract_in_child(
             proc.returncode,
             stderr[-2000:],
         )
-        raise messages.aborted(cause)
+        if cause == "time":
+            raise messages.aborted_time(cpu_seconds, cpu=True)
+        raise messages.aborted_memory(memory_mb) if cause == "memory" else messages.aborted_crash()
     if stderr:
         # The child logs only warnings and errors, e.g. the parser exception
         # behind a CorruptFile or pages skipped over the limit.
@@ -113,15 +118,15 @@ def _result(stdout: bytes, path: Path) -> Extracted:
         payload: Any = json.loads(stdout)
     except ValueError:
         logger.warning("Extraction of %s returned no valid JSON: %r", path.name, stdout[:200])
-        raise messages.aborted("crash") from None
+        raise messages.aborted_crash() from None
     if not isinstance(payload, dict):
-        raise messages.aborted("crash")
+        raise messages.aborted_crash()
     if payload.get("ok") is True:
-        pages, unit = payload.get("pages"), payload.get("unit")
-        if unit in _UNITS and isinstance(pages, list) and all(isinstance(p, str) for p in pages):
-            return Extracted(pages=pages, unit=unit)
+        result = Extracted.from_json(payload)
+        if result is not None:
+            return result
     elif isinstance(payload.get("de"), str) and isinstance(payload.get("en"), str):
         error = _ERRORS.get(str(payload.get("error")), ExtractionError)
         raise error(payload["de"], payload["en"])
     logger.warning("Extraction of %s returned a malformed answer", path.name)
-    raise messages.aborted("crash")
+    raise messages.aborted_crash()

@@ -11,10 +11,25 @@ from __future__ import annotations
 import logging
 from pathlib import Path, PurePath
 
-import magic
-
 from kb.extract import containers
-from kb.extract.containers import DOCX, ENCRYPTED_OOXML, MD, ODP, ODT, PDF, PPTX, TXT, XLSX
+from kb.extract.containers import (
+    CSV,
+    DOC,
+    DOCX,
+    ENCRYPTED_OOXML,
+    JPEG,
+    MD,
+    ODP,
+    ODS,
+    ODT,
+    PDF,
+    PNG,
+    PPT,
+    PPTX,
+    TXT,
+    XLS,
+    XLSX,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -25,12 +40,25 @@ _BY_EXTENSION = {
     ".xlsx": XLSX,
     ".odt": ODT,
     ".odp": ODP,
+    ".ods": ODS,
+    ".csv": CSV,
+    ".png": PNG,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+    ".ppt": PPT,
+    ".doc": DOC,
+    ".xls": XLS,
     ".txt": TXT,
     ".md": MD,
     ".markdown": MD,
 }
 # Where the main part of an OOXML package lives.
 _OOXML_PREFIX = {PPTX: "ppt/", DOCX: "word/", XLSX: "xl/"}
+_ODF = (ODT, ODP, ODS)
+# Old binary Office formats, OLE containers like encrypted OOXML; named so the message
+# can say "please save as PPTX".
+_LEGACY = (PPT, DOC, XLS)
+_TEXT = (TXT, MD, CSV)
 _GENERIC = {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
 _OLE = {
     "application/x-ole-storage",
@@ -51,6 +79,8 @@ def sniff_mime(path: Path, filename: str) -> str:
         ``"application/x-encrypted-ooxml"`` for a password-protected
         DOCX/PPTX/XLSX so that extraction can say "verschlüsselt".
     """
+    import magic  # lazily, see kb.extract.registry (the child never sniffs)
+
     try:
         sniffed = magic.from_file(str(path), mime=True)
     except magic.MagicException as exc:
@@ -67,12 +97,14 @@ def _refine(path: Path, sniffed: str, claimed: str) -> str:
     generic = sniffed.lower()
     if generic in _EMPTY:
         return claimed
-    if generic.startswith("text/") and claimed in (TXT, MD):
+    if generic.startswith("text/") and claimed in _TEXT:
         return claimed
     if generic in _OLE and claimed in _OOXML_PREFIX:
         if generic == "application/encrypted" or containers.is_encrypted_ooxml(path):
             return ENCRYPTED_OOXML
         return sniffed
+    if generic in _OLE and claimed in _LEGACY:
+        return claimed
     if generic in _GENERIC and _package_matches(path, claimed):
         return claimed
     return sniffed
@@ -82,16 +114,18 @@ def _package_matches(path: Path, claimed: str) -> bool:
     """Return True if the ZIP at ``path`` holds the parts of ``claimed``."""
     names = containers.zip_names(path)
     if names is None:
-        # Truncated archives keep their first local header; good enough to
-        # route them to the right extractor, which then says "beschädigt".
-        first = containers.first_zip_entry(path)
+        # Truncated archives keep their leading local headers. Package parts there
+        # (even only docProps/ of any OOXML) are good enough to route the file to the
+        # named format's extractor, which then says "beschädigt", not "ZIP".
+        leading = containers.leading_zip_names(path)
         if claimed in _OOXML_PREFIX:
-            return first == "[Content_Types].xml"
-        return claimed in (ODT, ODP) and first == "mimetype"
+            parts = ("[Content_Types].xml", "_rels/", "docProps/", _OOXML_PREFIX[claimed])
+            return any(name.startswith(parts) for name in leading)
+        return claimed in _ODF and leading[:1] == ["mimetype"]
     if claimed in _OOXML_PREFIX:
         prefix = _OOXML_PREFIX[claimed]
         return "[Content_Types].xml" in names and any(n.startswith(prefix) for n in names)
-    if claimed in (ODT, ODP):
+    if claimed in _ODF:
         declared = containers.read_zip_member(path, "mimetype", limit=200)
         return declared is not None and declared.strip() == claimed.encode()
     return False

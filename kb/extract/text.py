@@ -14,17 +14,15 @@ import logging
 import re
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
-from kb.extract import messages
+from kb.extract import limits, messages
 from kb.extract.chunks import chunk_blocks
 from kb.extract.containers import MD, TXT
 from kb.extract.normalize import normalize_text
 from kb.extract.registry import Extracted, register
+from kb.extract.result import Notice
 
 logger = logging.getLogger(__name__)
 
-MAX_BYTES = 50 * 1024 * 1024
 _LATIN_SINGLE_BYTE = {
     "cp1250",
     "cp1252",
@@ -53,17 +51,30 @@ def extract_text(path: Path) -> Extracted:
 
     :raises kb.errors.NoTextFound: the file is empty.
     """
+    text, notices = read_text(path)
+    if "\f" in text:
+        pages = [normalize_text(page) for page in text.split("\f")]
+        return Extracted(pages=pages, unit="page", notices=notices)
+    return Extracted(pages=chunk_blocks(_LINE_END.split(text)), unit="page", notices=notices)
+
+
+def read_text(path: Path) -> tuple[str, tuple[Notice, ...]]:
+    """Return the decoded text of ``path`` up to :data:`~kb.extract.limits.MAX_TEXT_BYTES`.
+
+    :return: the text and a notice if the file was cut at the limit (at a line end).
+    :raises kb.errors.NoTextFound: the file is empty.
+    """
+    limit = limits.MAX_TEXT_BYTES
     with path.open("rb") as fh:
-        data = fh.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        logger.warning("%s is larger than %d bytes; reading only the start", path.name, MAX_BYTES)
-        data = data[: data.rfind(b"\n", 0, MAX_BYTES) + 1 or MAX_BYTES]
+        data = fh.read(limit + 1)
+    notices: tuple[Notice, ...] = ()
+    if len(data) > limit:
+        logger.warning("%s is larger than %d bytes; reading only the start", path.name, limit)
+        data = data[: data.rfind(b"\n", 0, limit) + 1 or limit]
+        notices = (messages.text_cut(limit // (1024 * 1024)),)
     if not data:
         raise messages.empty_file()
-    text = decode(data)
-    if "\f" in text:
-        return Extracted(pages=[normalize_text(page) for page in text.split("\f")], unit="page")
-    return Extracted(pages=chunk_blocks(_LINE_END.split(text)), unit="page")
+    return decode(data), notices
 
 
 def decode(data: bytes) -> str:
@@ -72,6 +83,8 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    from charset_normalizer import from_bytes  # lazily, see kb.extract.registry
+
     best = from_bytes(data).best()
     encoding = best.encoding if best is not None else "cp1252"
     if encoding in _LATIN_SINGLE_BYTE or best is None:
