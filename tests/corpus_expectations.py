@@ -126,6 +126,6 @@ PAGE_COUNTS = {
     "Förderantrag_TIM_Linz.docx": (4, "page"),
     "Vertiefungsvortrag_Elektronik.pptx": (34, "slide"),
     "poi_footnotes.docx": (1, "section"),
-    "poi_DataTableCities.xlsx": (3, "section"),  # one per sheet
-    "tika_LibreOfficeCalc_ods_1.3.ods": (1, "section"),
+    "poi_DataTableCities.xlsx": (3, "sheet"),  # one per sheet
+    "tika_LibreOfficeCalc_ods_1.3.ods": (1, "sheet"),
 }

@@ -13,12 +13,11 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-#: How a file's text is divided. "section" is also used for spreadsheet sheets until the
-#: models know a unit of their own for them (see :data:`SHEET_UNIT`).
-UNITS = frozenset({"page", "slide", "section"})
-#: The unit of one spreadsheet sheet (XLSX, ODS). kb.models.UNITS has no "sheet" yet, so a
-#: sheet is shown as "Abschnitt"; the page text starts with the sheet's name.
-SHEET_UNIT = "section"
+#: How a file's text is divided (kb.models.UNITS has the German label of each).
+UNITS = frozenset({"page", "slide", "section", "sheet"})
+#: The unit of one spreadsheet sheet (XLSX, ODS), shown as "Tabelle"; its text starts with
+#: the sheet's name.
+SHEET_UNIT = "sheet"
 
 
 @dataclass(frozen=True)

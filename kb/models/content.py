@@ -53,7 +53,12 @@ LICENCES: dict[str, str] = {
     "all-rights-reserved": "Alle Rechte vorbehalten",
 }
 #: How a file's text is divided: German label of one unit.
-UNITS: dict[str, str] = {"page": "Seite", "slide": "Folie", "section": "Abschnitt"}
+UNITS: dict[str, str] = {
+    "page": "Seite",
+    "slide": "Folie",
+    "section": "Abschnitt",
+    "sheet": "Tabelle",
+}
 
 
 def utcnow() -> dt.datetime:

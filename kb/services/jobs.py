@@ -124,7 +124,8 @@ def _store_pages(kb: Kb, job_id: int, result: extract.Extracted) -> None:
         for number, text in enumerate(result.pages, start=1):
             session.add(Page(file_version_id=fv.id, number=number, text=text))
         fv.status, fv.page_count, fv.page_unit = "done", len(result.pages), result.unit
-        fv.status_message_de = fv.status_message_en = ""
+        # Notices: text read by OCR (may contain errors), or a limit that cut the text short.
+        fv.status_message_de, fv.status_message_en = result.message("de"), result.message("en")
         append_index_log(session, fv.item_id)
         job.state, job.finished_at, job.error = "done", utcnow(), ""
     logger.info("Extracted %d %ss from file version %s", len(result.pages), result.unit, fv.id)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask import Flask
 
-from kb.models import ACCESS, KINDS, LICENCES, ROLES, STATES
+from kb.models import ACCESS, KINDS, LICENCES, ROLES, STATES, UNITS
 
 
 def filesize(size: int) -> str:
@@ -32,5 +32,5 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(filesize)
     app.add_template_filter(date_de)
     app.jinja_env.globals.update(
-        KINDS=KINDS, STATES=STATES, ACCESS=ACCESS, LICENCES=LICENCES, ROLES=ROLES
+        KINDS=KINDS, STATES=STATES, ACCESS=ACCESS, LICENCES=LICENCES, ROLES=ROLES, UNITS=UNITS
     )
