@@ -36,6 +36,7 @@ ROUTES_IN_MATRIX = {
     "admin.audit_log", "admin.audit_csv", "auth.login", "auth.logout", "auth.account",
     "auth.password", "auth.reset", "mappe.show", "mappe.update", "mappe.add_item",
     "mappe.add_search", "mappe.remove", "mappe.move", "mappe.pdf", "mappe.originals",
+    "versions.upload", "versions.make_current", "versions.diff",
 }  # fmt: skip
 
 
@@ -103,6 +104,14 @@ def test_item_routes(world, kb):
         assert _status(client, "GET", f"/items/{item_id}/edit") == edit, where
         mappe = _status(client, "POST", "/mappe/items", data={"item_id": item_id})
         assert mappe == (302 if seen else 404), where
+        diff = _status(client, "GET", f"/items/{item_id}/versions/{file_id}/diff/{file_id}")
+        assert diff == (200 if seen else 404), where
+        changer = role in ("autor_own", "redaktion", "admin")
+        files = 302 if changer else (403 if seen else 404)
+        current = _status(client, "POST", f"/items/{item_id}/versions/{file_id}/current")
+        assert current == files, where
+        new = _status(client, "POST", f"/items/{item_id}/versions", data={})
+        assert new == (400 if changer else files), where  # 400: allowed, but no file sent
 
 
 def test_workflow_steps(world, set_item):

@@ -175,6 +175,9 @@ class FileVersion(Base):
     filename: Mapped[str] = mapped_column(String(255))
     label: Mapped[str] = mapped_column(String(200), default="")
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: Who uploaded this version (None before accounts, or for the console).
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Exactly one version of an item is current: it is indexed, shown and handed out.
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     #: pending -> done | failed; the message says (in German and English) why no text was read.
     status: Mapped[str] = mapped_column(String(12), default="pending")

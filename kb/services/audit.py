@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 ACTIONS: dict[str, str] = {
     "upload": "Hochgeladen",
     "edit": "Bearbeitet",
+    "new_version": "Neue Dateiversion",
+    "version_current": "Version als aktuell gesetzt",
     "state_change": "Status geändert",
     "download": "Interne Datei heruntergeladen",
     "login": "Angemeldet",

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kb import extract
-from kb.errors import Forbidden, KbError, NotFound, Unauthorized, UploadTooLarge, ValidationError
+from kb.errors import Forbidden, KbError, NotFound, Unauthorized, ValidationError
 from kb.models import ACCESS, KINDS, LICENCES, STATES, Event, FileVersion, Item, Job
 from kb.services import audit
 from kb.services.access import Viewer, can_view, is_public
@@ -148,38 +148,80 @@ def check_may_upload(session: Session, viewer: Viewer) -> None:
     )
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """Bytes safely in the blob store, sniffed, with the reason (if any) no text can be read."""
+
+    name: str
+    blob: Blob
+    mime: str
+    error: KbError | None
+
+    def new_version(self, viewer: Viewer, label: str = "") -> FileVersion:
+        fv = FileVersion(
+            sha256=self.blob.sha256,
+            size=self.blob.size,
+            mime=self.mime,
+            filename=self.name[:255],
+            label=label[:200],
+            uploaded_by_id=viewer.user_id,
+        )
+        if self.error is not None:
+            fv.status = "failed"
+            fv.status_message_de, fv.status_message_en = (
+                self.error.message_de,
+                self.error.message_en,
+            )
+        return fv
+
+
+def store_file(kb: Kb, upload: UploadFile) -> StoredFile:
+    """Put one uploaded file into the blob store (atomic, deduplicated by SHA-256).
+
+    :raises KbError: no file name, or the file is over the size limit (nothing is kept).
+    """
+    name = Path(upload.filename or "").name
+    if not name:
+        raise KbError("Keine Datei ausgewählt.", "No file selected.")
+    blob = kb.store.put(upload.stream, max_size=int(kb.config["MAX_CONTENT_LENGTH"]))
+    mime = extract.sniff_mime(kb.store.path(blob.sha256), name)
+    return StoredFile(name, blob, mime, _unreadable(kb, blob, mime))
+
+
+def queue_text(session: Session, item_id: int, fv: FileVersion) -> None:
+    """Queue text extraction, or (no text to read) make the item findable by title at once."""
+    if fv.status != "failed":
+        session.add(Job(kind="extract", priority=10, file_version_id=fv.id))
+    else:
+        append_index_log(session, item_id)
+
+
 def _upload_one(
     kb: Kb, upload: UploadFile, meta: ItemMeta, event_id: int | None, n: int, viewer: Viewer
 ) -> UploadOutcome:
-    name = Path(upload.filename or "").name
-    if not name:
-        return _rejected("", KbError("Keine Datei ausgewählt.", "No file selected."))
     try:
-        blob = kb.store.put(upload.stream, max_size=int(kb.config["MAX_CONTENT_LENGTH"]))
-    except UploadTooLarge as exc:
-        return _rejected(name, exc)
-    mime = extract.sniff_mime(kb.store.path(blob.sha256), name)
-    error = _unreadable(kb, blob, mime)
+        stored = store_file(kb, upload)
+    except KbError as exc:
+        return _rejected(Path(upload.filename or "").name, exc)
+    name, error = stored.name, stored.error
     title = meta.title.strip() if (n == 1 and meta.title.strip()) else title_from_filename(name)
     with kb.db.writing() as session:
         item = _new_item(session, meta, title, event_id)
         item.owner_id = viewer.user_id
-        fv = FileVersion(sha256=blob.sha256, size=blob.size, mime=mime, filename=name[:255])
-        if error is not None:
-            fv.status = "failed"
-            fv.status_message_de, fv.status_message_en = error.message_de, error.message_en
+        fv = stored.new_version(viewer)
         item.files.append(fv)
         session.add(item)
         session.flush()
         audit.record(session, "upload", viewer, item.id, name[:255])
-        if error is None:
-            session.add(Job(kind="extract", priority=10, file_version_id=fv.id))
-        else:
-            append_index_log(session, item.id)  # findable by title even without text
-        outcome = UploadOutcome(name, "failed" if error else "queued", item.id, fv.id, blob.sha256)
+        queue_text(session, item.id, fv)
+        outcome = UploadOutcome(
+            name, "failed" if error else "queued", item.id, fv.id, stored.blob.sha256
+        )
     if error is not None:
         outcome.messages = {"de": error.message_de, "en": error.message_en}
-    logger.info("Uploaded %s as item %s (%s, %s)", name, outcome.item_id, mime, outcome.status)
+    logger.info(
+        "Uploaded %s as item %s (%s, %s)", name, outcome.item_id, stored.mime, outcome.status
+    )
     return outcome
 
 

@@ -1,0 +1,38 @@
+"""File versions on the item page: upload a corrected file, make one current, compare two."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from kb.errors import ValidationError
+from kb.services import versions
+from kb.services.items import UploadFile
+from kb.web import kb, viewer
+
+bp = Blueprint("versions", __name__)
+
+
+@bp.post("/items/<int:item_id>/versions")
+def upload(item_id: int) -> Response:
+    versions.check_may_change(kb(), item_id, viewer())  # 404/403 before looking at the file
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise ValidationError("Bitte wählen Sie eine Datei aus.", "Please choose a file.")
+    upload = UploadFile(file.filename, file.stream)
+    versions.add_version(kb(), item_id, upload, request.form.get("label", "")[:200], viewer())
+    flash("Die neue Version ist gespeichert; ihr Text wird gelesen.")
+    return redirect(url_for("pages.item", item_id=item_id) + "#versions-h")
+
+
+@bp.post("/items/<int:item_id>/versions/<int:version_id>/current")
+def make_current(item_id: int, version_id: int) -> Response:
+    versions.make_current(kb(), item_id, version_id, viewer())
+    flash("Diese Version ist jetzt die aktuelle.")
+    return redirect(url_for("pages.item", item_id=item_id) + "#versions-h")
+
+
+@bp.get("/items/<int:item_id>/versions/<int:old_id>/diff/<int:new_id>")
+def diff(item_id: int, old_id: int, new_id: int) -> str:
+    comparison = versions.compare(kb(), item_id, old_id, new_id, viewer())
+    return render_template("version_diff.html", item_id=item_id, c=comparison)
