@@ -84,6 +84,7 @@ def _surfaces(word: str, items: dict[str, int], kb) -> list[tuple[str, str]]:
     own = items["draft"] if word == DRAFT_WORD else items["internal"]
     paths += [f"/items/{own}", f"/items/{own}/handout.pdf", f"/items/{own}/edit"]
     paths += [f"/items/{own}/files/{f}" for f in _file_ids(kb, own)]
+    paths += [f"/items/{own}/versions/{f}/diff/{f}" for f in _file_ids(kb, own)]
     return (
         [("GET", p) for p in paths]
         + [("POST", f"/items/{own}/state"), ("MAPPE", str(own)), ("MAPPE-SEARCH", word[:5] + "*")]
