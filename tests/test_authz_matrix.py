@@ -36,7 +36,7 @@ ROUTES_IN_MATRIX = {
     "admin.audit_log", "admin.audit_csv", "auth.login", "auth.logout", "auth.account",
     "auth.password", "auth.reset", "mappe.show", "mappe.update", "mappe.add_item",
     "mappe.add_search", "mappe.remove", "mappe.move", "mappe.pdf", "mappe.originals",
-    "versions.upload", "versions.make_current", "versions.diff",
+    "versions.upload", "versions.make_current", "versions.diff", "upload.twin",
 }  # fmt: skip
 
 
@@ -153,6 +153,8 @@ def test_role_pages(world):
         expect = {"anon": 302, "admin": 200}.get(role, 403)
         got = _status(clients[role], "POST", "/admin/users/leser/reset")
         assert got == expect, role
+        twin = {"anon": 302, "leser": 403}.get(role, 404)  # 404: no such upload of theirs
+        assert _status(clients[role], "POST", "/upload/twin", data={"sha256": "0" * 64}) == twin
 
 
 def test_open_pages_answer_everyone(world):

@@ -109,9 +109,10 @@ def test_invalid_kind_stores_nothing(client, kb):
 
 
 def test_same_bytes_twice_are_stored_once(kb, upload):
-    upload([("a.txt", b"Gleicher Inhalt"), ("b.txt", b"Gleicher Inhalt")])
+    response = upload([("a.txt", b"Gleicher Inhalt"), ("b.txt", b"Gleicher Inhalt")])
     assert len(list(kb.store.iter_hashes())) == 1
-    assert _count(kb, FileVersion) == 2
+    assert _count(kb, FileVersion) == 1  # the second is reported as a duplicate, no twin
+    assert "Diese Datei ist bereits gespeichert: „a“." in response.get_data(as_text=True)
 
 
 def test_csrf_is_enforced(tmp_path, template_db):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from kb import extract
 from kb.errors import Forbidden, KbError, NotFound, Unauthorized, ValidationError
 from kb.models import ACCESS, KINDS, LICENCES, STATES, Event, FileVersion, Item, Job
-from kb.services import audit
+from kb.services import audit, duplicates
 from kb.services.access import Viewer, can_view, is_public
 from kb.services.accounts import accounts_exist
 from kb.services.context import Kb
@@ -66,9 +66,9 @@ class UploadOutcome:
     """What happened to one file of an upload."""
 
     filename: str
-    status: (
-        str  # "queued" (text is being read), "failed" (stored, no text), "rejected" (not stored)
-    )
+    #: "queued" (text is being read), "failed" (stored, no text), "rejected" (not stored),
+    #: "duplicate" (the bytes are already stored; ``item_id`` names where, if visible)
+    status: str
     item_id: int | None = None
     file_version_id: int | None = None
     sha256: str = ""
@@ -106,9 +106,12 @@ def title_from_filename(filename: str) -> str:
 
 
 def upload_files(
-    kb: Kb, files: list[UploadFile], meta: ItemMeta, viewer: Viewer
+    kb: Kb, files: list[UploadFile], meta: ItemMeta, viewer: Viewer, twins: bool = False
 ) -> list[UploadOutcome]:
     """Store each file as a new item; queue text extraction for the readable ones.
+
+    A file whose bytes are already stored becomes no new item unless ``twins``
+    is true: its outcome is "duplicate" and says where the file already is.
 
     Once accounts exist, only an Autor (or stronger) may upload, and a signed-in
     user's upload starts as Entwurf owned by them, whatever the form said about
@@ -122,7 +125,7 @@ def upload_files(
         event_id = validate_meta(session, meta)
     if viewer.user_id is not None:
         meta = replace(meta, state="draft")
-    outcomes = [_upload_one(kb, f, meta, event_id, len(files), viewer) for f in files]
+    outcomes = [_upload_one(kb, f, meta, event_id, len(files), viewer, twins) for f in files]
     if any(o.status == "queued" for o in outcomes):
         kb.job_signal.set()
     return outcomes
@@ -197,13 +200,26 @@ def queue_text(session: Session, item_id: int, fv: FileVersion) -> None:
 
 
 def _upload_one(
-    kb: Kb, upload: UploadFile, meta: ItemMeta, event_id: int | None, n: int, viewer: Viewer
+    kb: Kb,
+    upload: UploadFile,
+    meta: ItemMeta,
+    event_id: int | None,
+    n: int,
+    viewer: Viewer,
+    twins: bool,
 ) -> UploadOutcome:
     try:
         stored = store_file(kb, upload)
     except KbError as exc:
         return _rejected(Path(upload.filename or "").name, exc)
     name, error = stored.name, stored.error
+    existing = (
+        None if twins or stored.blob.size == 0 else duplicates.find(kb, stored.blob.sha256, viewer)
+    )
+    if existing is not None:
+        return UploadOutcome(
+            name, "duplicate", existing.item_id, None, stored.blob.sha256, existing.messages()
+        )
     title = meta.title.strip() if (n == 1 and meta.title.strip()) else title_from_filename(name)
     with kb.db.writing() as session:
         item = _new_item(session, meta, title, event_id)

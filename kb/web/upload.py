@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, session
 
-from kb.errors import ValidationError
+from kb.errors import NotFound, ValidationError
 from kb.services import items as item_service
 from kb.services.reference import all_districts, all_events
 from kb.web import kb, viewer
@@ -55,14 +55,44 @@ def upload():  # type: ignore[no-untyped-def]
             **_choices(),
         ), 400
     uploads = [item_service.UploadFile(f.filename or "", f.stream) for f in files]
+    return _store(uploads, twins=False)
+
+
+def _store(uploads: list[item_service.UploadFile], twins: bool):  # type: ignore[no-untyped-def]
+    limit = current_app.config["KB_MAX_UPLOAD_MB"]
     try:
-        outcomes = item_service.upload_files(kb(), uploads, _meta_from_form(), viewer())
+        outcomes = item_service.upload_files(kb(), uploads, _meta_from_form(), viewer(), twins)
     except ValidationError as exc:
         return render_template(
             "upload.html", limit_mb=limit, form=request.form, error=exc.message("de"), **_choices()
         ), 400
-    status = 201 if any(o.item_id for o in outcomes) else 400
-    return render_template("upload_result.html", outcomes=outcomes), status
+    duplicates = [o.sha256 for o in outcomes if o.status == "duplicate"]
+    if duplicates:  # only bytes this browser itself sent may later become a twin
+        session["uploaded"] = (session.get("uploaded", []) + duplicates)[-MAX_REMEMBERED:]
+    stored = any(o.status in ("queued", "failed") for o in outcomes)
+    status = 201 if stored else (200 if duplicates else 400)
+    return render_template("upload_result.html", outcomes=outcomes, form=request.form), status
+
+
+#: How many duplicate uploads a browser may turn into twins later.
+MAX_REMEMBERED = 50
+
+
+@bp.post("/upload/twin")
+def twin():  # type: ignore[no-untyped-def]
+    """Create a separate item for a file that was a duplicate, after the user asked for it.
+
+    The bytes are already stored; they are taken from the store only if this
+    browser uploaded them (its session remembers their hashes), so a guessed
+    SHA-256 never reaches someone else's file.
+    """
+    item_service.check_upload_allowed(kb(), viewer())
+    sha = request.form.get("sha256", "")
+    if sha not in session.get("uploaded", []) or not kb().store.exists(sha):
+        raise NotFound("Diese Datei gibt es nicht.", "This file does not exist.")
+    name = request.form.get("filename", "")[:255] or "Datei"
+    with kb().store.path(sha).open("rb") as stream:
+        return _store([item_service.UploadFile(name, stream)], twins=True)
 
 
 @bp.get("/upload/status")
