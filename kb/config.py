@@ -17,8 +17,9 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-#: Upload limit per request; named in the error message and shown on the form.
-DEFAULT_MAX_UPLOAD_MB = 200
+#: Upload limits per request and per file; named in the error messages and shown on the form.
+DEFAULT_MAX_UPLOAD_MB = 500
+DEFAULT_MAX_FILE_MB = 100
 
 
 def _env_int(name: str, default: int) -> int:
@@ -59,6 +60,7 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "KB_DATABASE_URL": db_url,
         "KB_BASE_URL": os.environ.get("KB_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "KB_MAX_UPLOAD_MB": max_mb,
+        "KB_MAX_FILE_MB": _env_int("KB_MAX_FILE_MB", DEFAULT_MAX_FILE_MB),
         "MAX_CONTENT_LENGTH": max_mb * 1024 * 1024,
         # The in-process worker thread; tests switch it off and drive jobs explicitly.
         "KB_START_WORKER": False,

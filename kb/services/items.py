@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from werkzeug.exceptions import ClientDisconnected
 
 from kb import extract
-from kb.errors import Forbidden, KbError, NotFound, Unauthorized, ValidationError
+from kb.errors import (
+    Forbidden,
+    KbError,
+    NotFound,
+    Unauthorized,
+    UploadTooLarge,
+    ValidationError,
+)
 from kb.models import ACCESS, KINDS, LICENCES, STATES, Event, FileVersion, Item, Job
 from kb.services import audit, duplicates
 from kb.services.access import Viewer, can_view, is_public
@@ -178,15 +187,47 @@ class StoredFile:
         return fv
 
 
+#: Bidirectional overrides let "Rechnung\u202etxt.exe" look like "Rechnungexe.txt".
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def clean_filename(raw: str) -> str:
+    """The name a file is shown and downloaded under: no path, no control characters.
+
+    The name is never used as a path (blobs are named by their hash); this is
+    about what users see and what goes into a Content-Disposition header.
+
+    >>> clean_filename("../../Protokoll\x07.txt")
+    'Protokoll.txt'
+    """
+    name = unicodedata.normalize("NFC", Path(raw.replace("\\", "/")).name)
+    name = "".join(c for c in name if unicodedata.category(c) != "Cc" and c not in _BIDI_CONTROLS)
+    return name.strip()[:255]
+
+
 def store_file(kb: Kb, upload: UploadFile) -> StoredFile:
     """Put one uploaded file into the blob store (atomic, deduplicated by SHA-256).
 
     :raises KbError: no file name, or the file is over the size limit (nothing is kept).
     """
-    name = Path(upload.filename or "").name
+    name = clean_filename(upload.filename or "")
     if not name:
         raise KbError("Keine Datei ausgewählt.", "No file selected.")
-    blob = kb.store.put(upload.stream, max_size=int(kb.config["MAX_CONTENT_LENGTH"]))
+    limit_mb = int(kb.config.get("KB_MAX_FILE_MB") or kb.config["KB_MAX_UPLOAD_MB"])
+    try:
+        blob = kb.store.put(upload.stream, max_size=limit_mb * 1024 * 1024)
+    except UploadTooLarge as exc:
+        raise UploadTooLarge(
+            f"Die Datei ist größer als die erlaubten {limit_mb} MB pro Datei.",
+            f"The file is larger than the allowed {limit_mb} MB per file.",
+        ) from exc
+    except (OSError, ClientDisconnected) as exc:  # the store removed its temporary file
+        raise KbError(
+            "Die Übertragung wurde abgebrochen, bevor die Datei vollständig war. Es wurde "
+            "nichts gespeichert; bitte laden Sie die Datei noch einmal hoch.",
+            "The transfer broke off before the file was complete. Nothing was stored; "
+            "please upload the file again.",
+        ) from exc
     mime = extract.sniff_mime(kb.store.path(blob.sha256), name)
     return StoredFile(name, blob, mime, _unreadable(kb, blob, mime))
 

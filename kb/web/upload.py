@@ -33,6 +33,7 @@ def _meta_from_form() -> item_service.ItemMeta:
 def _choices() -> dict[str, object]:
     """Form choices; access is chosen only by signed-in users (open mode publishes)."""
     return {
+        "file_limit_mb": current_app.config["KB_MAX_FILE_MB"],
         "districts": all_districts(kb()),
         "events": all_events(kb()),
         "choose_access": viewer().user_id is not None,

@@ -8,16 +8,25 @@
     var limit = parseInt(form.getAttribute("data-limit-mb"), 10) * 1024 * 1024;
     var input = document.getElementById("files");
     var error = document.getElementById("size-error");
+    var fileLimit = parseInt(form.getAttribute("data-file-limit-mb"), 10) * 1024 * 1024;
     var check = function () {
       var total = 0;
-      for (var i = 0; i < input.files.length; i++) { total += input.files[i].size; }
-      var tooBig = total > limit;
-      error.hidden = !tooBig;
-      error.textContent = tooBig
-        ? "Die ausgewählten Dateien sind zusammen größer als " + form.getAttribute("data-limit-mb") +
-          " MB. Bitte wählen Sie weniger oder kleinere Dateien."
-        : "";
-      return !tooBig;
+      var big = [];
+      for (var i = 0; i < input.files.length; i++) {
+        total += input.files[i].size;
+        if (input.files[i].size > fileLimit) { big.push(input.files[i].name); }
+      }
+      var message = "";
+      if (big.length) {
+        message = "Größer als " + form.getAttribute("data-file-limit-mb") +
+          " MB pro Datei: " + big.join(", ") + ". Bitte wählen Sie diese Dateien ab.";
+      } else if (total > limit) {
+        message = "Die ausgewählten Dateien sind zusammen größer als " +
+          form.getAttribute("data-limit-mb") + " MB. Bitte wählen Sie weniger oder kleinere Dateien.";
+      }
+      error.hidden = !message;
+      error.textContent = message;
+      return !message;
     };
     input.addEventListener("change", check);
     form.addEventListener("submit", function (ev) { if (!check()) { ev.preventDefault(); } });
