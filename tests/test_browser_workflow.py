@@ -127,3 +127,29 @@ def test_author_submits_editor_publishes_then_everyone_finds_it(
         visitor.wait_for_timeout(500)
     assert _anonymous_hits(visitor) == 1, "published material is found by visitors"
     _shot(visitor, "found")
+
+
+def test_several_files_with_progress_and_a_duplicate(browser: Browser, server: KbServer) -> None:
+    """Three files at once: each gets its own progress bar and row; the repeated one is
+    reported as already stored, with the way to the existing item."""
+    page = _context(browser, server).new_page()
+    _sign_in(page, "autorin")
+    page.goto("/upload")
+    same = b"Protokoll der Fragerunde mit dem Landesverwaltungsamt"
+    page.get_by_label("Dateien (mehrere möglich; auch hierher ziehen)").set_input_files(
+        files=[
+            {"name": "runde.txt", "mimeType": "text/plain", "buffer": same},
+            {"name": "notizen.txt", "mimeType": "text/plain", "buffer": b"Notizen zum Termin"},
+            {"name": "runde-kopie.txt", "mimeType": "text/plain", "buffer": same},
+        ]
+    )
+    page.get_by_label("Titel").fill("Wird bei mehreren Dateien nicht verwendet")
+    page.get_by_role("button", name="Hochladen").click()
+    rows = page.locator("#upload-progress li.outcome")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0).locator(".state")).to_have_text("durchsuchbar", timeout=30_000)
+    expect(rows.nth(1).locator(".state")).to_have_text("durchsuchbar", timeout=30_000)
+    expect(rows.nth(2)).to_contain_text("bereits gespeichert")
+    expect(rows.nth(2).get_by_role("link", name="Zum vorhandenen Eintrag")).to_be_visible()
+    expect(rows.nth(0).get_by_role("link", name="runde.txt")).to_be_visible()  # title unused
+    _shot(page, "several")

@@ -64,6 +64,8 @@ def _store(uploads: list[item_service.UploadFile], twins: bool):  # type: ignore
     try:
         outcomes = item_service.upload_files(kb(), uploads, _meta_from_form(), viewer(), twins)
     except ValidationError as exc:
+        if _wants_fragment():
+            return {"error": exc.code, "message": exc.message("de")}, 400
         return render_template(
             "upload.html", limit_mb=limit, form=request.form, error=exc.message("de"), **_choices()
         ), 400
@@ -72,7 +74,14 @@ def _store(uploads: list[item_service.UploadFile], twins: bool):  # type: ignore
         session["uploaded"] = (session.get("uploaded", []) + duplicates)[-MAX_REMEMBERED:]
     stored = any(o.status in ("queued", "failed") for o in outcomes)
     status = 201 if stored else (200 if duplicates else 400)
+    if _wants_fragment():  # the upload page's script sends one file per request
+        html = render_template("_upload_outcomes.html", outcomes=outcomes, form=request.form)
+        return {"html": html}, status
     return render_template("upload_result.html", outcomes=outcomes, form=request.form), status
+
+
+def _wants_fragment() -> bool:
+    return request.accept_mimetypes.best == "application/json"
 
 
 #: How many duplicate uploads a browser may turn into twins later.
