@@ -87,7 +87,7 @@ def test_answer_carries_notices_and_ocr_pages() -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        {"unit": "sheet"},
+        {"unit": "folio"},
         {"pages": ["a", 1]},
         {"ocr_pages": [True]},
         {"ocr_pages": "1"},

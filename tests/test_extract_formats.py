@@ -39,7 +39,7 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
 # --- spreadsheets -------------------------------------------------------------------
 
 
-def test_xlsx_one_section_per_sheet_with_its_name(tmp_path: Path) -> None:
+def test_xlsx_one_page_per_sheet_with_its_name(tmp_path: Path) -> None:
     data = xlsx(
         {
             "Haushalt 2025": [["Posten", "Betrag"], ["Sprachkurs", 1200.0], [None, None]],
@@ -56,7 +56,7 @@ def test_xlsx_one_section_per_sheet_with_its_name(tmp_path: Path) -> None:
             "",
             "Termine\nIdeenwerkstatt | 2025-03-14\nWahr | True",
         ],
-        unit="section",
+        unit="sheet",
     )
 
 
@@ -71,13 +71,13 @@ def test_xlsx_formula_without_cached_value_is_skipped(tmp_path: Path) -> None:
     assert extract(path, XLSX).pages == ["Blatt\nSumme"]
 
 
-def test_ods_one_section_per_table_and_repeated_rows_not_expanded(tmp_path: Path) -> None:
+def test_ods_one_page_per_table_and_repeated_rows_not_expanded(tmp_path: Path) -> None:
     data = ods({"Teilnehmende": [["Kreis", "Anzahl"], ["Harz", "17"]], "Zweites": [["Börde"]]})
     path = _write(tmp_path, "liste.ods", data)
     assert sniff_mime(path, "liste.ods") == ODS
     result = extract(path, ODS)
     assert result == Extracted(
-        pages=["Teilnehmende\nKreis | Anzahl\nHarz | 17", "Zweites\nBörde"], unit="section"
+        pages=["Teilnehmende\nKreis | Anzahl\nHarz | 17", "Zweites\nBörde"], unit="sheet"
     )
 
 
