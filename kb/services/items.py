@@ -24,6 +24,7 @@ from kb.services.access import Viewer, can_view
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
 from kb.services.reference import districts_by_ags, topics_by_name
+from kb.services.wakeup import JOBS_CHANNEL, notify
 from kb.storage import Blob
 
 logger = logging.getLogger(__name__)
@@ -138,6 +139,7 @@ def _upload_one(
         session.flush()
         if error is None:
             session.add(Job(kind="extract", priority=10, file_version_id=fv.id))
+            notify(session, JOBS_CHANNEL)  # delivered on commit, to workers elsewhere
         else:
             append_index_log(session, item.id)  # findable by title even without text
         outcome = UploadOutcome(name, "failed" if error else "queued", item.id, fv.id, blob.sha256)

@@ -32,6 +32,7 @@ from kb.services.indexing import (
     ensure_index,
     optimize_if_due,
 )
+from kb.services.wakeup import JobWaiter
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +173,9 @@ def pending_jobs(kb: Kb) -> int:
 
 
 class Worker:
-    """Runs jobs in a loop; woken at once by ``kb.job_signal``, else polls every few seconds."""
+    """Runs jobs in a loop; woken at once by a notification (PostgreSQL ``NOTIFY``, or
+    ``kb.job_signal`` in-process), else polls every few seconds (see :mod:`kb.services.wakeup`).
+    """
 
     def __init__(
         self,
@@ -187,18 +190,22 @@ class Worker:
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.waiter = JobWaiter(kb)
 
     def run_forever(self) -> None:
         requeue_stale(self.kb, older_than=dt.timedelta(0) if self.sole else STALE_AFTER)
         ensure_index(self.kb)
-        while not self._stop.is_set():
-            try:
-                run_until_idle(self.kb)
-                optimize_if_due(self.kb, self.clock())
-            except Exception:  # keep the loop alive; the job row keeps the error
-                logger.exception("Worker loop error")
-            self.kb.job_signal.wait(self.poll_seconds)
-            self.kb.job_signal.clear()
+        self.waiter.listen()  # before the first look at the queue: nothing slips through
+        try:
+            while not self._stop.is_set():
+                try:
+                    run_until_idle(self.kb)
+                    optimize_if_due(self.kb, self.clock())
+                except Exception:  # keep the loop alive; the job row keeps the error
+                    logger.exception("Worker loop error")
+                self.waiter.wait(self.poll_seconds)
+        finally:
+            self.waiter.close()
 
     def start_thread(self) -> None:
         self._thread = threading.Thread(target=self.run_forever, name="kb-worker", daemon=True)
