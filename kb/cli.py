@@ -36,6 +36,7 @@ from kb.services.items import (
 )
 from kb.services.search import run_search
 from kb.services.setup import init_instance, load_demo
+from kb.services.status import collect_stats
 
 logger = logging.getLogger(__name__)
 
@@ -290,6 +291,41 @@ def check_command(as_json: bool) -> None:
         sys.exit(1)
 
 
+def _size(n: int) -> str:
+    """Bytes for people, with a German decimal comma: 1536 -> "1,5 kB"."""
+    units = ["B", "kB", "MB", "GB", "TB"]
+    size, unit = float(n), units.pop(0)
+    while size >= 1024 and units:
+        size, unit = size / 1024, units.pop(0)
+    return f"{n} B" if unit == "B" else f"{size:.1f} {unit}".replace(".", ",")
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def stats_command(as_json: bool) -> None:
+    """Bestand, Rückstand von Suchindex und Aufträgen, Speicherplatz."""
+    stats = collect_stats(_kb())
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False))
+        return
+    files, index, jobs_, disk = stats["files"], stats["index"], stats["jobs"], stats["disk"]
+    lines = [
+        f"Einträge:        {stats['items']}",
+        f"Dateien:         {files['total']} (fertig {files.get('done', 0)}, "
+        f"ohne Text {files.get('failed', 0)}, in Arbeit {files.get('pending', 0)})",
+        f"Seiten/Folien:   {stats['pages']}",
+        f"Suchindex:       {index['state']}, Stand {index['applied']} von {index['log_max']} "
+        f"(Rückstand {index['lag']})",
+        f"Aufträge:        {jobs_['queued']} wartend, {jobs_['running']} laufend, "
+        f"{jobs_['failed']} fehlgeschlagen",
+        f"Speicher:        Dateien {_size(disk['blobs_bytes'])}, "
+        f"Index {_size(disk['index_bytes'])}, Datenbank {_size(disk['database_bytes'])}",
+    ]
+    lines += [f"PROBLEM: {p}" for p in stats["problems"]]
+    click.echo("\n".join(lines))
+
+
 COMMANDS = [
     init_command,
     demo_command,
@@ -301,6 +337,7 @@ COMMANDS = [
     reindex_command,
     optimize_command,
     check_command,
+    stats_command,
 ]
 
 
