@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,7 +86,9 @@ def serve_command(host: str, port: int, threads: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     kb = _kb()
     init_instance(kb)
-    worker = jobs.Worker(kb, sole=True)
+    # Sole worker only on SQLite: on PostgreSQL other servers' workers may be running jobs,
+    # which a sole worker would take back at start as if they had been interrupted.
+    worker = jobs.Worker(kb, sole=kb.db.is_sqlite)
     worker.start_thread()
     click.echo(f"kb läuft auf http://{host}:{port}/ (Strg+C beendet)")
     try:
@@ -104,7 +107,11 @@ def serve_command(host: str, port: int, threads: int) -> None:
 @with_appcontext
 def worker_command() -> None:
     """Nur den Worker laufen lassen (Textauszug und Indexierung)."""
-    jobs.Worker(_kb()).run_forever()
+    worker = jobs.Worker(_kb())
+    # systemctl stop sends SIGTERM: finish the current job, claim no other, then exit, so
+    # no job is left "running" for the stale-job timeout to rescue.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: worker.stop())
+    worker.run_forever()
 
 
 def _walk(paths: tuple[Path, ...]) -> Iterator[Path]:

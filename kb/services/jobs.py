@@ -144,16 +144,19 @@ def _store_failure(kb: Kb, job_id: int, exc: KbError) -> None:
 INDEX_BATCH_SECONDS = 2.0
 
 
-def run_until_idle(kb: Kb, max_jobs: int | None = None) -> int:
+def run_until_idle(kb: Kb, max_jobs: int | None = None, stop: threading.Event | None = None) -> int:
     """Run queued jobs until none is left (or ``max_jobs``), applying the index log as it goes.
 
     The log is applied when the queue runs dry, and during a long queue every
     :data:`INDEX_BATCH_SECONDS`, so a single upload is searchable at once and a
     folder of hundreds of files is indexed in batches.
+
+    :param stop: when set, no further job is claimed (a stopping worker finishes the
+        one it has, instead of draining a long queue or being killed mid-job).
     """
     done = 0
     last_apply = time.monotonic()
-    while max_jobs is None or done < max_jobs:
+    while (max_jobs is None or done < max_jobs) and not (stop and stop.is_set()):
         job_id = claim_next(kb)
         if job_id is None:
             break
@@ -199,7 +202,7 @@ class Worker:
         try:
             while not self._stop.is_set():
                 try:
-                    run_until_idle(self.kb)
+                    run_until_idle(self.kb, stop=self._stop)
                     optimize_if_due(self.kb, self.clock())
                 except Exception:  # keep the loop alive; the job row keeps the error
                     logger.exception("Worker loop error")
