@@ -69,6 +69,8 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "KB_EXTRACT_CPU_SECONDS": _env_int("KB_EXTRACT_CPU_SECONDS", 120),
         "KB_EXTRACT_MEMORY_MB": _env_int("KB_EXTRACT_MEMORY_MB", 2048),
         "KB_SEARCH_PAGE_SIZE": 10,
+        # Proxies in front (nginx: 1) whose X-Forwarded-* headers are trusted; 0 trusts none.
+        "KB_PROXY_HOPS": _env_int("KB_PROXY_HOPS", 0),
         "TEMPLATES_DIR": PROJECT_ROOT / "templates",
         "STATIC_DIR": PROJECT_ROOT / "kb" / "web" / "static",
     }
