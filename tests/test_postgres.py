@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from kb.models import Job
+from kb.models import Item, Job, Topic
 from kb.services import jobs
 from kb.services.context import Kb, make_kb
 from kb.services.indexing import INDEX_LOG_LOCK, append_index_log
@@ -96,3 +96,36 @@ def test_waiter_falls_back_to_polling_when_its_connection_dies(kb, other_kb):
         assert waiter.wait(5)
     finally:
         waiter.close()
+
+
+def test_two_uploads_creating_the_same_topic_both_succeed(kb, make_item):
+    """The second insert of a new topic waits for the first and then takes its row."""
+    outcome: list[int] = []
+    with kb.db.engine.connect() as first:
+        first.execute(text("INSERT INTO topics (slug, name) VALUES ('neues-thema', 'Neues Thema')"))
+        thread = threading.Thread(
+            target=lambda: outcome.append(make_item("x", topics=["Neues Thema"], wait=False))
+        )
+        thread.start()
+        waiting = False
+        for _ in range(300):  # until the upload waits on the unique index
+            with kb.db.engine.connect() as probe:
+                waiting = bool(
+                    probe.scalar(
+                        text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                            " AND datname = current_database()"
+                        )
+                    )
+                )
+            if waiting or not thread.is_alive():
+                break
+            threading.Event().wait(0.1)
+        assert waiting, "the upload did not meet the concurrent insert"
+        first.commit()
+        thread.join(30)
+    assert len(outcome) == 1
+    with kb.db.reading() as session:
+        assert session.scalars(select(Topic.slug)).all() == ["neues-thema"]
+        item = session.get(Item, outcome[0])
+        assert [t.slug for t in item.topics] == ["neues-thema"]

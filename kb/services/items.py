@@ -174,8 +174,8 @@ def _new_item(session: Session, meta: ItemMeta, title: str, event_id: int | None
         title=title[:500],
         kind=meta.kind,
         summary=meta.summary,
-        organisation=meta.organisation,
-        speakers=meta.speakers,
+        organisation=meta.organisation[:300],  # the column sizes: PostgreSQL refuses more
+        speakers=meta.speakers[:500],
         event_id=event_id,
         date=meta.date,
         access=meta.access,
