@@ -72,9 +72,9 @@ def requeue_stale(kb: Kb, older_than: dt.timedelta = STALE_AFTER) -> int:
     """
     cutoff = utcnow() - older_than
     with kb.db.writing() as session:
-        stale = session.scalars(
-            select(Job).where(Job.state == "running", Job.started_at < cutoff)
-        ).all()
+        # Skip rows another worker is requeueing or finishing right now (PostgreSQL).
+        query = select(Job).where(Job.state == "running", Job.started_at < cutoff)
+        stale = session.scalars(query.with_for_update(skip_locked=True)).all()
         for job in stale:
             if job.attempts >= MAX_ATTEMPTS:
                 _fail(
