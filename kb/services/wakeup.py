@@ -65,7 +65,9 @@ class JobWaiter:
         # handed to other code between waits and lose its LISTEN state.
         url = self.kb.db.engine.url.set(drivername="postgresql")
         try:
-            self._conn = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+            self._conn = psycopg.connect(
+                url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5
+            )
             self._conn.execute(f"LISTEN {JOBS_CHANNEL}")
             self._conn.execute(f"LISTEN {INDEX_CHANNEL}")
         except Exception as exc:  # the database may be restarting: poll meanwhile
