@@ -19,6 +19,7 @@ import pytest
 from databases import PostgresTemplate, SqliteTemplate, TemplateDatabase
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy.exc import OperationalError
 
 from kb.app import create_app
 from kb.db import normalise_url
@@ -69,7 +70,10 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemplateDa
     data_dir = tmp_path_factory.mktemp("template")
     template: TemplateDatabase
     if POSTGRES_URL:
-        template = PostgresTemplate(POSTGRES_URL, data_dir, _config(data_dir))
+        try:
+            template = PostgresTemplate(POSTGRES_URL, data_dir, _config(data_dir))
+        except OperationalError as exc:  # every test would fail with the same trace
+            pytest.exit(f"KB_TEST_DATABASE_URL: no PostgreSQL server to use ({exc})", 2)
     else:
         template = SqliteTemplate(data_dir, _config(data_dir))
     yield template
