@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test setup system-deps system-deps-test lint format bench clean-data
+.PHONY: run test test-pg setup system-deps system-deps-test lint format bench clean-data
 
 run: system-deps setup
 	$(BIN)/kb demo
@@ -16,6 +16,11 @@ run: system-deps setup
 
 test: system-deps-test setup lint
 	$(BIN)/pytest
+
+# The whole suite again on PostgreSQL: a throwaway server on loopback (Debian's packages are
+# installed when missing), or the one KB_TEST_DATABASE_URL names.
+test-pg: system-deps-test setup
+	bash scripts/test-postgres.sh
 
 setup: $(STAMP)
 	$(BIN)/kb init
@@ -30,7 +35,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kb braucht Python 3.11 oder neuer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,prod]'
 	touch $(STAMP)
 
 lint: $(STAMP)

@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(settings["KB_INSTANCE_DIR"])
     init_kb(app)
+    init_proxy(app)
     init_csrf(app)
     init_security_headers(app)
     register_blueprints(app)
@@ -44,6 +45,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def init_kb(app: Flask) -> None:
     app.extensions["kb"] = make_kb(app.config)
+
+
+def init_proxy(app: Flask) -> None:
+    """Behind nginx, take scheme, host and client address from its X-Forwarded-* headers.
+
+    Off unless ``KB_PROXY_HOPS`` says how many proxies to trust: without a proxy that
+    overwrites them, these headers come straight from the client and can be forged.
+    """
+    hops = int(app.config["KB_PROXY_HOPS"])
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def init_csrf(app: Flask) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +38,7 @@ from kb.services.items import (
 )
 from kb.services.search import run_search
 from kb.services.setup import init_instance, load_demo
+from kb.services.status import collect_stats
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +87,9 @@ def serve_command(host: str, port: int, threads: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     kb = _kb()
     init_instance(kb)
-    worker = jobs.Worker(kb, sole=True)
+    # Sole worker only on SQLite: on PostgreSQL other servers' workers may be running jobs,
+    # which a sole worker would take back at start as if they had been interrupted.
+    worker = jobs.Worker(kb, sole=kb.db.is_sqlite)
     worker.start_thread()
     click.echo(f"kb läuft auf http://{host}:{port}/ (Strg+C beendet)")
     try:
@@ -104,7 +108,11 @@ def serve_command(host: str, port: int, threads: int) -> None:
 @with_appcontext
 def worker_command() -> None:
     """Nur den Worker laufen lassen (Textauszug und Indexierung)."""
-    jobs.Worker(_kb()).run_forever()
+    worker = jobs.Worker(_kb())
+    # systemctl stop sends SIGTERM: finish the current job, claim no other, then exit, so
+    # no job is left "running" for the stale-job timeout to rescue.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: worker.stop())
+    worker.run_forever()
 
 
 def _walk(paths: tuple[Path, ...]) -> Iterator[Path]:
@@ -303,6 +311,41 @@ def check_command(as_json: bool) -> None:
         sys.exit(1)
 
 
+def _size(n: int) -> str:
+    """Bytes for people, with a German decimal comma: 1536 -> "1,5 kB"."""
+    units = ["B", "kB", "MB", "GB", "TB"]
+    size, unit = float(n), units.pop(0)
+    while size >= 1024 and units:
+        size, unit = size / 1024, units.pop(0)
+    return f"{n} B" if unit == "B" else f"{size:.1f} {unit}".replace(".", ",")
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def stats_command(as_json: bool) -> None:
+    """Bestand, Rückstand von Suchindex und Aufträgen, Speicherplatz."""
+    stats = collect_stats(_kb())
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False))
+        return
+    files, index, jobs_, disk = stats["files"], stats["index"], stats["jobs"], stats["disk"]
+    lines = [
+        f"Einträge:        {stats['items']}",
+        f"Dateien:         {files['total']} (fertig {files.get('done', 0)}, "
+        f"ohne Text {files.get('failed', 0)}, in Arbeit {files.get('pending', 0)})",
+        f"Seiten/Folien:   {stats['pages']}",
+        f"Suchindex:       {index['state']}, Stand {index['applied']} von {index['log_max']} "
+        f"(Rückstand {index['lag']})",
+        f"Aufträge:        {jobs_['queued']} wartend, {jobs_['running']} laufend, "
+        f"{jobs_['failed']} fehlgeschlagen",
+        f"Speicher:        Dateien {_size(disk['blobs_bytes'])}, "
+        f"Index {_size(disk['index_bytes'])}, Datenbank {_size(disk['database_bytes'])}",
+    ]
+    lines += [f"PROBLEM: {p}" for p in stats["problems"]]
+    click.echo("\n".join(lines))
+
+
 COMMANDS = [
     init_command,
     demo_command,
@@ -314,6 +357,7 @@ COMMANDS = [
     reindex_command,
     optimize_command,
     check_command,
+    stats_command,
 ]
 
 

@@ -3,7 +3,7 @@
 All paths are made absolute once, here, so that no other module has to guess
 what a relative path is relative to. A fresh clone runs with no configuration:
 data lives in ``uploads/``, ``index/`` and ``instance/kb.sqlite3`` in the
-project root unless ``KB_DATA_DIR`` moves it.
+project root unless ``KB_DATA_DIR`` moves it (and ``KB_BLOB_DIR`` the blob store alone).
 """
 
 from __future__ import annotations
@@ -44,6 +44,11 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         upload_dir = PROJECT_ROOT / "uploads"
         index_dir = PROJECT_ROOT / "index"
         instance_dir = PROJECT_ROOT / "instance"
+    # Several app servers on one PostgreSQL share one blob store (a shared volume) while
+    # each keeps its own index under its KB_DATA_DIR.
+    blob_dir_raw = overrides.get("KB_BLOB_DIR") or os.environ.get("KB_BLOB_DIR")
+    if blob_dir_raw:
+        upload_dir = Path(blob_dir_raw)
     db_url = (
         overrides.get("KB_DATABASE_URL")
         or os.environ.get("KB_DATABASE_URL")
@@ -74,6 +79,8 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=_env_int("KB_SESSION_HOURS", 8)),
         # Personal data (addresses, typed login names) in the audit log is blanked after this.
         "KB_AUDIT_RETENTION_DAYS": _env_int("KB_AUDIT_RETENTION_DAYS", 90),
+        # Proxies in front (nginx: 1) whose X-Forwarded-* headers are trusted; 0 trusts none.
+        "KB_PROXY_HOPS": _env_int("KB_PROXY_HOPS", 0),
         "TEMPLATES_DIR": PROJECT_ROOT / "templates",
         "STATIC_DIR": PROJECT_ROOT / "kb" / "web" / "static",
     }

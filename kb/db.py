@@ -5,7 +5,9 @@ the writer, a busy timeout, foreign keys on, and ``BEGIN IMMEDIATE`` for
 sessions that will write. Without the immediate lock a transaction that first
 reads and later writes fails with SQLITE_BUSY as soon as a second writer
 exists (the worker thread and a web request, say). Read sessions use a plain
-deferred ``BEGIN``. PostgreSQL needs none of this.
+deferred ``BEGIN``. PostgreSQL needs none of this: it runs through psycopg 3
+(``postgresql://`` URLs are read as ``postgresql+psycopg://``), with connections
+checked before use so a restarted server costs one retry, not an error page.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A session that commits on success and rolls back on any exception."""
@@ -81,8 +87,26 @@ class Database:
         self.engine.dispose()
 
 
+def normalise_url(url: str) -> str:
+    """Read ``postgresql://`` and ``postgres://`` as psycopg 3 URLs.
+
+    SQLAlchemy's default PostgreSQL driver is psycopg2, which kb does not install;
+    operators copy URLs from ``psql`` habits, so the plain forms must just work.
+
+    >>> normalise_url("postgres://kb@db/kb")
+    'postgresql+psycopg://kb@db/kb'
+    >>> normalise_url("sqlite:///kb.sqlite3")
+    'sqlite:///kb.sqlite3'
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
 def make_database(url: str) -> Database:
     """Create the engine for ``url`` (creating the SQLite folder if needed)."""
+    url = normalise_url(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})

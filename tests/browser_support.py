@@ -51,8 +51,16 @@ class KbServer:
     its log file closed on exit, whatever happened.
     """
 
-    def __init__(self, data_dir: Path, startup_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        startup_timeout: float = 30.0,
+        database_url: str | None = None,
+        blob_dir: Path | None = None,
+    ) -> None:
         self.data_dir = data_dir
+        self.database_url = database_url
+        self.blob_dir = blob_dir
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / "kb-serve.log"
@@ -63,8 +71,13 @@ class KbServer:
     @property
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
-        # Everything under data_dir: no database URL from the caller's shell.
-        env.pop("KB_DATABASE_URL", None)
+        # Everything under data_dir unless given: nothing from the caller's shell.
+        for name in ("KB_DATABASE_URL", "KB_BLOB_DIR"):
+            env.pop(name, None)
+        if self.database_url:
+            env["KB_DATABASE_URL"] = self.database_url
+        if self.blob_dir:
+            env["KB_BLOB_DIR"] = str(self.blob_dir)
         env.update(
             KB_DATA_DIR=str(self.data_dir),
             KB_BASE_URL=self.base_url,

@@ -3,22 +3,26 @@
 own tools.
 
 The schema is migrated once per session into a template database that each
-test copies, instead of migrating for every test.
+test copies, instead of migrating for every test: a file on SQLite, a database on
+PostgreSQL when ``KB_TEST_DATABASE_URL`` is set (``tests/databases.py``). Tests marked
+``postgres`` need that server and are skipped without it.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from databases import PostgresTemplate, SqliteTemplate, TemplateDatabase
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy.exc import OperationalError
 
 from kb.app import create_app
+from kb.db import normalise_url
 from kb.services import jobs
 from kb.services.context import Kb
 from kb.services.setup import init_instance
@@ -30,6 +34,26 @@ CORPUS_DIR = Path(
 ).resolve()
 
 
+#: A PostgreSQL server for a second run of the whole suite (``make test-pg`` sets it).
+POSTGRES_URL = os.environ.get("KB_TEST_DATABASE_URL", "").strip()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if POSTGRES_URL and not normalise_url(POSTGRES_URL).startswith("postgresql+psycopg://"):
+        raise pytest.UsageError(
+            "KB_TEST_DATABASE_URL must name a PostgreSQL database "
+            f"(postgresql://user@host:port/db), not {POSTGRES_URL!r}"
+        )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and not POSTGRES_URL:
+        pytest.skip(
+            "needs a PostgreSQL server: set KB_TEST_DATABASE_URL or run `make test-pg` "
+            "(see CONTRIBUTING.md)"
+        )
+
+
 def _config(data_dir: Path) -> dict[str, object]:
     return {
         "KB_DATA_DIR": str(data_dir),
@@ -37,39 +61,44 @@ def _config(data_dir: Path) -> dict[str, object]:
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
         "KB_BASE_URL": "http://kb.test",
-        "KB_DATABASE_URL": os.environ.get("KB_TEST_DATABASE_URL") or None,
     }
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite database, made once and copied by every test."""
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemplateDatabase]:
+    """A migrated database, made once and copied for every app (see ``tests/databases.py``)."""
     data_dir = tmp_path_factory.mktemp("template")
-    config = {k: v for k, v in _config(data_dir).items() if v is not None}
-    app = create_app(config)
-    init_instance(app.extensions["kb"])
-    app.extensions["kb"].close()
-    return data_dir / "kb.sqlite3"
+    template: TemplateDatabase
+    if POSTGRES_URL:
+        try:
+            template = PostgresTemplate(POSTGRES_URL, data_dir, _config(data_dir))
+        except OperationalError as exc:  # every test would fail with the same trace
+            pytest.exit(f"KB_TEST_DATABASE_URL: no PostgreSQL server to use ({exc})", 2)
+    else:
+        template = SqliteTemplate(data_dir, _config(data_dir))
+    yield template
+    template.close()
 
 
-def open_app(data_dir: Path, template_db: Path, **overrides: object) -> Flask:
-    """A ready app with all state in ``data_dir``, from a copy of the migrated template DB.
+def open_app(data_dir: Path, template_db: TemplateDatabase, **overrides: object) -> Flask:
+    """A ready app with all state in ``data_dir``, on a fresh copy of the template database.
 
-    The caller closes it with ``app.extensions["kb"].close()``.
+    The caller closes it with ``app.extensions["kb"].close()``; a PostgreSQL copy is
+    dropped at the end of the session, or earlier by ``template_db.release(url)``.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(template_db, data_dir / "kb.sqlite3")
-    config = {k: v for k, v in _config(data_dir).items() if v is not None}
-    app = create_app({**config, **overrides})
+    url = template_db.new(data_dir)
+    app = create_app({**_config(data_dir), "KB_DATABASE_URL": url, **overrides})
     init_instance(app.extensions["kb"])
     return app
 
 
 @pytest.fixture
-def app(tmp_path: Path, template_db: Path) -> Iterator[Flask]:
+def app(tmp_path: Path, template_db: TemplateDatabase) -> Iterator[Flask]:
     app = open_app(tmp_path / "data", template_db)
     yield app
     app.extensions["kb"].close()
+    template_db.release(app.config["KB_DATABASE_URL"])
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import ARTIFACTS_DIR, CHROMIUM, CHROMIUM_ARGS, KbServer
+from databases import TemplateDatabase
 from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
 from pypdf import PdfReader
 
@@ -51,9 +52,14 @@ REAL_DECK_WORD = "Dilemma"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KbServer]:
-    """``kb init`` + ``kb serve`` on a free port, data in a fresh temporary folder."""
-    with KbServer(tmp_path_factory.mktemp("kb-browser")) as running:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, template_db: TemplateDatabase
+) -> Iterator[KbServer]:
+    """``kb init`` + ``kb serve`` on a free port, data in a fresh temporary folder (and a
+    fresh database on the PostgreSQL test server when the suite runs against one)."""
+    data_dir = tmp_path_factory.mktemp("kb-browser")
+    url = template_db.new(data_dir) if template_db.is_postgres else None
+    with KbServer(data_dir, database_url=url) as running:
         yield running
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from conftest import open_app
+from flask import request
+
 from kb.app import create_app
 from kb.config import PROJECT_ROOT, load_config, load_secret_key
 
@@ -44,3 +47,15 @@ def test_app_takes_secret_from_instance(tmp_path):
         assert app.config["SECRET_KEY"] == (tmp_path / "secret_key").read_text()
     finally:
         app.extensions["kb"].close()
+
+
+def test_forwarded_headers_are_trusted_only_when_configured(tmp_path, template_db):
+    for hops, expected in ((0, "http"), (1, "https")):
+        app = open_app(tmp_path / str(hops), template_db, KB_PROXY_HOPS=hops)
+        app.add_url_rule("/_scheme", "scheme", lambda: request.scheme)
+        try:
+            response = app.test_client().get("/_scheme", headers={"X-Forwarded-Proto": "https"})
+            assert response.get_data(as_text=True) == expected
+        finally:
+            app.extensions["kb"].close()
+            template_db.release(app.config["KB_DATABASE_URL"])

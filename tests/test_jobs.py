@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select, update
 
-from kb.models import FileVersion, Job
+from kb.models import FileVersion, Job, utcnow
 from kb.services import jobs
 
 
@@ -41,7 +41,7 @@ def test_jobs_run_by_priority_then_age(kb, make_item):
 def test_stale_running_job_is_requeued_then_given_up(kb, make_item):
     make_item("wartet", wait=False)
     job_id = jobs.claim_next(kb)
-    old = dt.datetime.now() - dt.timedelta(hours=1)
+    old = utcnow() - dt.timedelta(hours=1)  # stored times are naive UTC, not local time
     with kb.db.writing() as session:
         session.execute(update(Job).where(Job.id == job_id).values(started_at=old))
     assert jobs.requeue_stale(kb) == 1

@@ -20,6 +20,7 @@ from kb.models import FileVersion, IndexLog, Item
 from kb.search.index import Document
 from kb.services.access import item_principals
 from kb.services.context import Kb
+from kb.services.wakeup import INDEX_CHANNEL, notify
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,10 @@ def append_index_log(session: Session, item_id: int) -> None:
     writers anyway (``BEGIN IMMEDIATE``); PostgreSQL takes an advisory lock.
     """
     if session.get_bind().dialect.name == "postgresql":
+        # Held until commit: the next append waits, so its id is both larger and later
+        # visible. Taken before the insert draws an id from the sequence.
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": INDEX_LOG_LOCK})
+        notify(session, INDEX_CHANNEL)  # other app servers' indexers apply it at once
     session.add(IndexLog(object_type="item", object_id=item_id))
 
 
@@ -167,9 +171,12 @@ def reindex(kb: Kb) -> int:
     """
     with kb.index.writer_lock(blocking=True):
         with kb.db.read() as session:
-            if session.get_bind().dialect.name == "postgresql":
-                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            session.begin()
+            # One transaction for the max id and all the data. PostgreSQL's default (READ
+            # COMMITTED) takes a new snapshot per statement, so ask for REPEATABLE READ; an
+            # SQLite read transaction keeps its first snapshot anyway. The first
+            # connection() begins the session's transaction (autobegin).
+            snapshot = {"isolation_level": "REPEATABLE READ"} if kb.db.is_postgres else {}
+            session.connection(execution_options=snapshot)
             max_id = session.scalar(select(func.max(IndexLog.id))) or 0
             count = 0
 

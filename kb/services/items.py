@@ -35,6 +35,7 @@ from kb.services.accounts import accounts_exist
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
 from kb.services.reference import districts_by_ags, topics_by_name
+from kb.services.wakeup import JOBS_CHANNEL, notify
 from kb.storage import Blob
 
 logger = logging.getLogger(__name__)
@@ -236,6 +237,7 @@ def queue_text(session: Session, item_id: int, fv: FileVersion) -> None:
     """Queue text extraction, or (no text to read) make the item findable by title at once."""
     if fv.status != "failed":
         session.add(Job(kind="extract", priority=10, file_version_id=fv.id))
+        notify(session, JOBS_CHANNEL)  # delivered on commit, to workers elsewhere
     else:
         append_index_log(session, item_id)
 
@@ -307,8 +309,8 @@ def _new_item(session: Session, meta: ItemMeta, title: str, event_id: int | None
         title=title[:500],
         kind=meta.kind,
         summary=meta.summary,
-        organisation=meta.organisation,
-        speakers=meta.speakers,
+        organisation=meta.organisation[:300],  # the column sizes: PostgreSQL refuses more
+        speakers=meta.speakers[:500],
         event_id=event_id,
         date=meta.date,
         access=meta.access,

@@ -32,6 +32,7 @@ from kb.services.indexing import (
     ensure_index,
     optimize_if_due,
 )
+from kb.services.wakeup import JobWaiter
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +72,9 @@ def requeue_stale(kb: Kb, older_than: dt.timedelta = STALE_AFTER) -> int:
     """
     cutoff = utcnow() - older_than
     with kb.db.writing() as session:
-        stale = session.scalars(
-            select(Job).where(Job.state == "running", Job.started_at < cutoff)
-        ).all()
+        # Skip rows another worker is requeueing or finishing right now (PostgreSQL).
+        query = select(Job).where(Job.state == "running", Job.started_at < cutoff)
+        stale = session.scalars(query.with_for_update(skip_locked=True)).all()
         for job in stale:
             if job.attempts >= MAX_ATTEMPTS:
                 _fail(
@@ -144,16 +145,19 @@ def _store_failure(kb: Kb, job_id: int, exc: KbError) -> None:
 INDEX_BATCH_SECONDS = 2.0
 
 
-def run_until_idle(kb: Kb, max_jobs: int | None = None) -> int:
+def run_until_idle(kb: Kb, max_jobs: int | None = None, stop: threading.Event | None = None) -> int:
     """Run queued jobs until none is left (or ``max_jobs``), applying the index log as it goes.
 
     The log is applied when the queue runs dry, and during a long queue every
     :data:`INDEX_BATCH_SECONDS`, so a single upload is searchable at once and a
     folder of hundreds of files is indexed in batches.
+
+    :param stop: when set, no further job is claimed (a stopping worker finishes the
+        one it has, instead of draining a long queue or being killed mid-job).
     """
     done = 0
     last_apply = time.monotonic()
-    while max_jobs is None or done < max_jobs:
+    while (max_jobs is None or done < max_jobs) and not (stop and stop.is_set()):
         job_id = claim_next(kb)
         if job_id is None:
             break
@@ -173,7 +177,9 @@ def pending_jobs(kb: Kb) -> int:
 
 
 class Worker:
-    """Runs jobs in a loop; woken at once by ``kb.job_signal``, else polls every few seconds."""
+    """Runs jobs in a loop; woken at once by a notification (PostgreSQL ``NOTIFY``, or
+    ``kb.job_signal`` in-process), else polls every few seconds (see :mod:`kb.services.wakeup`).
+    """
 
     def __init__(
         self,
@@ -189,19 +195,23 @@ class Worker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._purged_on: dt.date | None = None
+        self.waiter = JobWaiter(kb)
 
     def run_forever(self) -> None:
         requeue_stale(self.kb, older_than=dt.timedelta(0) if self.sole else STALE_AFTER)
         ensure_index(self.kb)
-        while not self._stop.is_set():
-            try:
-                run_until_idle(self.kb)
-                optimize_if_due(self.kb, self.clock())
-                self.purge_if_due()
-            except Exception:  # keep the loop alive; the job row keeps the error
-                logger.exception("Worker loop error")
-            self.kb.job_signal.wait(self.poll_seconds)
-            self.kb.job_signal.clear()
+        self.waiter.listen()  # before the first look at the queue: nothing slips through
+        try:
+            while not self._stop.is_set():
+                try:
+                    run_until_idle(self.kb, stop=self._stop)
+                    optimize_if_due(self.kb, self.clock())
+                    self.purge_if_due()
+                except Exception:  # keep the loop alive; the job row keeps the error
+                    logger.exception("Worker loop error")
+                self.waiter.wait(self.poll_seconds)
+        finally:
+            self.waiter.close()
 
     def purge_if_due(self) -> None:
         """Once a day: blank personal data in audit entries past their retention period."""

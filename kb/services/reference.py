@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kb.errors import ValidationError
@@ -59,15 +60,31 @@ def topics_by_name(session: Session, names: list[str]) -> list[Topic]:
     topics: dict[str, Topic] = {}
     for name in names:
         name = " ".join(name.split())[:120]
-        slug = slugify(name)
+        # Folding (ä -> ae) makes a slug longer than its name; cut it to the column, as
+        # PostgreSQL refuses what SQLite would silently store.
+        slug = slugify(name)[:80].rstrip("-")
         if not slug or slug in topics:
             continue
         topic = session.scalar(select(Topic).where(Topic.slug == slug))
-        if topic is None:
+        topics[slug] = topic or _create_topic(session, slug, name)
+    return list(topics.values())
+
+
+def _create_topic(session: Session, slug: str, name: str) -> Topic:
+    """Create a topic, or take the one a concurrent upload has just created.
+
+    On PostgreSQL two uploads naming the same new topic run side by side; the second
+    insert then violates the unique slug. A savepoint keeps that from failing the
+    whole upload. (SQLite serialises writers, so there it never happens.)
+    """
+    try:
+        with session.begin_nested():
             topic = Topic(slug=slug, name=name)
             session.add(topic)
-        topics[slug] = topic
-    return list(topics.values())
+        return topic
+    except IntegrityError:
+        logger.info("Topic %s was created concurrently; using that one", slug)
+        return session.scalars(select(Topic).where(Topic.slug == slug)).one()
 
 
 def all_districts(kb: Kb) -> list[District]:

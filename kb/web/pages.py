@@ -9,6 +9,7 @@ from kb.services import handouts as handout_service
 from kb.services import items as item_service
 from kb.services.access import can_edit
 from kb.services.search import FACET_LABELS, run_search
+from kb.services.status import check_health
 from kb.web import kb, viewer
 from kb.web.discovery import owner_key
 
@@ -95,13 +96,9 @@ def handout(item_id: int) -> Response:
 
 @bp.get("/healthz")
 def healthz() -> tuple[dict[str, object], int]:
-    try:
-        with kb().db.reading() as session:
-            session.connection()
-        applied = kb().index.applied_id()
-    except Exception:  # report, do not raise: this is what monitoring reads
-        return {"status": "error"}, 503
-    return {"status": "ok", "index_applied": applied}, 200
+    """For monitoring and load balancers: 200 when healthy, 503 with the reasons otherwise."""
+    health = check_health(kb())
+    return health.as_dict(), 200 if health.ok else 503
 
 
 @bp.get("/favicon.ico")
