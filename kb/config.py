@@ -72,6 +72,8 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "KB_EXTRACT_CPU_SECONDS": _env_int("KB_EXTRACT_CPU_SECONDS", 120),
         "KB_EXTRACT_MEMORY_MB": _env_int("KB_EXTRACT_MEMORY_MB", 2048),
         "KB_SEARCH_PAGE_SIZE": 10,
+        # Page images of PDFs (and office files when LibreOffice is installed), made by a job.
+        "KB_PREVIEWS": os.environ.get("KB_PREVIEWS", "1") not in ("0", "false", "no"),
         # Sessions: the cookie is HttpOnly and SameSite=Lax; Secure behind TLS.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages kb needs, only those that are missing.
-# Usage: scripts/system-deps.sh [run|test]   ("test" adds Chromium for the browser tests)
+# Usage: scripts/system-deps.sh [run|test]   ("test" adds Chromium and LibreOffice)
 # OCR (Tesseract with German and English data) is an optional component of kb: it is
 # installed for both, since scans are common and the packages are small (~15 MB).
 set -euo pipefail
@@ -20,6 +20,9 @@ packages=(
 )
 if [ "${1:-run}" = "test" ]; then
   packages+=(chromium)  # Playwright drives Debian's Chromium; no browser download
+  # Page images of PPTX/ODP/DOCX/ODT go through LibreOffice, an optional component of kb
+  # (~300 MB): installed for the tests so that path is tested; a server may add it too.
+  packages+=(libreoffice-impress libreoffice-writer)
 fi
 
 missing=()

@@ -61,6 +61,8 @@ def _config(data_dir: Path) -> dict[str, object]:
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
         "KB_BASE_URL": "http://kb.test",
+        # Page images cost a render per PDF; tests/test_previews.py switches them on.
+        "KB_PREVIEWS": False,
     }
 
 

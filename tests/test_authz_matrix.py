@@ -37,6 +37,7 @@ ROUTES_IN_MATRIX = {
     "auth.password", "auth.reset", "mappe.show", "mappe.update", "mappe.add_item",
     "mappe.add_search", "mappe.remove", "mappe.move", "mappe.pdf", "mappe.originals",
     "versions.upload", "versions.make_current", "versions.diff", "upload.twin",
+    "versions.page_image",
 }  # fmt: skip
 
 
@@ -104,6 +105,9 @@ def test_item_routes(world, kb):
         assert _status(client, "GET", f"/items/{item_id}/edit") == edit, where
         mappe = _status(client, "POST", "/mappe/items", data={"item_id": item_id})
         assert mappe == (302 if seen else 404), where
+        # Text files have no page images; their access is tested in test_previews.py.
+        image = _status(client, "GET", f"/items/{item_id}/files/{file_id}/pages/1.png")
+        assert image == 404, where
         diff = _status(client, "GET", f"/items/{item_id}/versions/{file_id}/diff/{file_id}")
         assert diff == (200 if seen else 404), where
         changer = role in ("autor_own", "redaktion", "admin")

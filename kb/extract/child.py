@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     with _claim_stdout() as answer:
         try:
-            _limit(args.cpu_seconds, args.memory_mb)
+            limit_resources(args.cpu_seconds, args.memory_mb)
             payload = _run(Path(args.path), args.mime, not args.no_ocr, args.time_limit)
             answer.write(json.dumps(payload).encode("ascii"))
         except MemoryError:
@@ -71,7 +71,7 @@ def _claim_stdout() -> BinaryIO:
     return answer
 
 
-def _limit(cpu_seconds: int, memory_mb: int) -> None:
+def limit_resources(cpu_seconds: int, memory_mb: int) -> None:
     """Lower this process's CPU, address-space and core-dump limits."""
     _lower(resource.RLIMIT_CORE, 0)
     _lower(resource.RLIMIT_CPU, cpu_seconds)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -233,10 +234,17 @@ def store_file(kb: Kb, upload: UploadFile) -> StoredFile:
     return StoredFile(name, blob, mime, _unreadable(kb, blob, mime))
 
 
-def queue_text(session: Session, item_id: int, fv: FileVersion) -> None:
-    """Queue text extraction, or (no text to read) make the item findable by title at once."""
+def queue_text(
+    session: Session, item_id: int, fv: FileVersion, config: Mapping[str, Any] | None = None
+) -> None:
+    """Queue text extraction (and page images), or (no text to read) make the item findable
+    by title at once."""
     if fv.status != "failed":
         session.add(Job(kind="extract", priority=10, file_version_id=fv.id))
+        from kb.services.previews import PREVIEW_PRIORITY, wanted
+
+        if wanted(config or {}, fv.mime):
+            session.add(Job(kind="preview", priority=PREVIEW_PRIORITY, file_version_id=fv.id))
         notify(session, JOBS_CHANNEL)  # delivered on commit, to workers elsewhere
     else:
         append_index_log(session, item_id)
@@ -272,7 +280,7 @@ def _upload_one(
         session.add(item)
         session.flush()
         audit.record(session, "upload", viewer, item.id, name[:255])
-        queue_text(session, item.id, fv)
+        queue_text(session, item.id, fv, kb.config)
         outcome = UploadOutcome(
             name, "failed" if error else "queued", item.id, fv.id, stored.blob.sha256
         )

@@ -97,13 +97,18 @@ def _fail(session, job: Job, message_de: str, message_en: str) -> None:  # type:
 
 
 def run_job(kb: Kb, job_id: int) -> None:
-    """Extract the text of the job's file version and store it page by page."""
+    """Run one job: extract the text of its file version (or render its page images)."""
     with kb.db.reading() as session:
         job = session.get(Job, job_id)
         fv = session.get(FileVersion, job.file_version_id) if job else None
         if job is None or fv is None:
             return
-        path, mime = kb.store.path(fv.sha256), fv.mime
+        path, mime, kind = kb.store.path(fv.sha256), fv.mime, job.kind
+    if kind == "preview":
+        from kb.services.previews import run_preview_job
+
+        run_preview_job(kb, job_id)
+        return
     try:
         result = extract.extract_in_child(
             Path(path),

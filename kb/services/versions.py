@@ -66,7 +66,7 @@ def add_version(kb: Kb, item_id: int, upload: UploadFile, label: str, viewer: Vi
         fv = stored.new_version(viewer, label.strip() or f"Version {len(item.files) + 1}")
         item.files.append(fv)
         session.flush()
-        queue_text(session, item.id, fv)
+        queue_text(session, item.id, fv, kb.config)
         append_index_log(session, item.id)  # the old version's pages leave the index now
         audit.record(session, "new_version", viewer, item.id, stored.name)
         version_id = fv.id

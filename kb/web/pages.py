@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 
-from kb.services import discovery, versions, workflow
+from kb.services import discovery, previews, versions, workflow
 from kb.services import handouts as handout_service
 from kb.services import items as item_service
 from kb.services.access import can_edit
@@ -68,6 +68,7 @@ def item(item_id: int) -> str:
             editable=editable,
             may_change_files=versions.may_edit(session, viewer(), obj),
             file_versions=versions.history(session, obj),
+            preview_pages={f.id: previews.page_count(kb(), f) for f in obj.files if f.is_current},
             transitions=workflow.available_transitions(viewer(), obj),
             history=workflow.history(session, item_id) if editable else [],
         )

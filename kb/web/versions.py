@@ -1,12 +1,13 @@
-"""File versions on the item page: upload a corrected file, make one current, compare two."""
+"""File versions on the item page: upload a corrected file, make one current, compare two;
+and the page images of the preview."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from kb.errors import ValidationError
-from kb.services import versions
+from kb.services import previews, versions
 from kb.services.items import UploadFile
 from kb.web import kb, viewer
 
@@ -30,6 +31,13 @@ def make_current(item_id: int, version_id: int) -> Response:
     versions.make_current(kb(), item_id, version_id, viewer())
     flash("Diese Version ist jetzt die aktuelle.")
     return redirect(url_for("pages.item", item_id=item_id) + "#versions-h")
+
+
+@bp.get("/items/<int:item_id>/files/<int:file_id>/pages/<int:number>.png")
+def page_image(item_id: int, file_id: int, number: int) -> Response:
+    """One page image of the preview, with the same access check as the download."""
+    path = previews.page_image(kb(), item_id, file_id, number, viewer())
+    return send_file(path, mimetype="image/png", max_age=3600)
 
 
 @bp.get("/items/<int:item_id>/versions/<int:old_id>/diff/<int:new_id>")
