@@ -70,6 +70,8 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         # The in-process worker thread; tests switch it off and drive jobs explicitly.
         "KB_START_WORKER": False,
         "KB_EXTRACT_CPU_SECONDS": _env_int("KB_EXTRACT_CPU_SECONDS", 120),
+        # A job "running" longer than this when a `kb worker` starts belonged to a dead worker.
+        "KB_JOB_STALE_SECONDS": _env_int("KB_JOB_STALE_SECONDS", 900),
         "KB_EXTRACT_MEMORY_MB": _env_int("KB_EXTRACT_MEMORY_MB", 2048),
         "KB_SEARCH_PAGE_SIZE": 10,
         # Page images of PDFs (and office files when LibreOffice is installed), made by a job.

@@ -203,7 +203,10 @@ class Worker:
         self.waiter = JobWaiter(kb)
 
     def run_forever(self) -> None:
-        requeue_stale(self.kb, older_than=dt.timedelta(0) if self.sole else STALE_AFTER)
+        stale_after = dt.timedelta(
+            seconds=int(self.kb.config.get("KB_JOB_STALE_SECONDS") or STALE_AFTER.total_seconds())
+        )
+        requeue_stale(self.kb, older_than=dt.timedelta(0) if self.sole else stale_after)
         ensure_index(self.kb)
         self.waiter.listen()  # before the first look at the queue: nothing slips through
         try:
