@@ -143,7 +143,10 @@ def test_several_files_with_progress_and_a_duplicate(browser: Browser, server: K
             {"name": "runde-kopie.txt", "mimeType": "text/plain", "buffer": same},
         ]
     )
-    page.get_by_label("Titel").fill("Wird bei mehreren Dateien nicht verwendet")
+    page.get_by_label("Titel (bei einer Datei").fill("Wird bei mehreren Dateien nicht verwendet")
+    # Several files: each gets its own title and kind before sending.
+    page.get_by_label("Titel für notizen.txt").fill("Notizen zum Termin im Mai")
+    page.locator("#pf-kind-1").select_option("protokoll")
     page.get_by_role("button", name="Hochladen").click()
     rows = page.locator("#upload-progress li.outcome")
     expect(rows).to_have_count(3)
@@ -151,5 +154,8 @@ def test_several_files_with_progress_and_a_duplicate(browser: Browser, server: K
     expect(rows.nth(1).locator(".state")).to_have_text("durchsuchbar", timeout=30_000)
     expect(rows.nth(2)).to_contain_text("bereits gespeichert")
     expect(rows.nth(2).get_by_role("link", name="Zum vorhandenen Eintrag")).to_be_visible()
-    expect(rows.nth(0).get_by_role("link", name="runde.txt")).to_be_visible()  # title unused
+    expect(rows.nth(0).get_by_role("link", name="runde.txt")).to_be_visible()
     _shot(page, "several")
+    rows.nth(1).get_by_role("link", name="notizen.txt").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notizen zum Termin im Mai")
+    expect(page.locator("dl.facts")).to_contain_text("Protokoll/Dokumentation")

@@ -77,6 +77,46 @@
   };
   input.addEventListener("change", check);
 
+  // Per-file title and kind, adjustable before sending (after sending: the item's edit page).
+  var perFile = document.getElementById("per-file");
+  var kindSelect = document.getElementById("kind");
+  var stem = function (name) { return name.replace(/\.[^.]+$/, "").replace(/_/g, " "); };
+  var showPerFile = function () {
+    if (!perFile) { return; }
+    var list = perFile.querySelector("ol");
+    list.textContent = "";
+    perFile.hidden = input.files.length < 2;
+    if (perFile.hidden) { return; }  // one file: the fields below are its own
+    for (var i = 0; i < input.files.length; i++) {
+      var li = document.createElement("li");
+      var label = document.createElement("label");
+      label.setAttribute("for", "pf-title-" + i);
+      label.textContent = "Titel für " + input.files[i].name;
+      var title = document.createElement("input");
+      title.type = "text";
+      title.id = "pf-title-" + i;
+      title.maxLength = 500;
+      title.value = stem(input.files[i].name);
+      var kindLabel = document.createElement("label");
+      kindLabel.setAttribute("for", "pf-kind-" + i);
+      kindLabel.textContent = "Art";
+      var kind = kindSelect.cloneNode(true);
+      kind.id = "pf-kind-" + i;
+      kind.removeAttribute("name");
+      kind.value = kindSelect.value;
+      li.appendChild(label);
+      li.appendChild(title);
+      li.appendChild(kindLabel);
+      li.appendChild(kind);
+      list.appendChild(li);
+    }
+  };
+  input.addEventListener("change", showPerFile);
+  kindSelect.addEventListener("change", function () {
+    var selects = perFile ? perFile.querySelectorAll("select") : [];
+    for (var i = 0; i < selects.length; i++) { selects[i].value = kindSelect.value; }
+  });
+
   var zone = document.getElementById("dropzone");
   if (zone) {
     zone.addEventListener("dragover", function (ev) { ev.preventDefault(); zone.classList.add("over"); });
@@ -84,7 +124,11 @@
     zone.addEventListener("drop", function (ev) {
       ev.preventDefault();
       zone.classList.remove("over");
-      if (ev.dataTransfer && ev.dataTransfer.files.length) { input.files = ev.dataTransfer.files; check(); }
+      if (ev.dataTransfer && ev.dataTransfer.files.length) {
+        input.files = ev.dataTransfer.files;
+        check();
+        input.dispatchEvent(new Event("change"));
+      }
     });
   }
 
@@ -113,11 +157,16 @@
     return li;
   };
 
-  var send = function (file, li, several, done) {
+  var send = function (file, li, index, several, done) {
     var data = new FormData(form);
     data.delete("files");
     data.append("files", file, file.name);
-    if (several) { data.set("title", ""); }  // a title names one file; several take their names
+    if (several) {  // a title names one file; several take the per-file title and kind
+      var ownTitle = document.getElementById("pf-title-" + index);
+      var ownKind = document.getElementById("pf-kind-" + index);
+      data.set("title", ownTitle ? ownTitle.value : "");
+      if (ownKind) { data.set("kind", ownKind.value); }
+    }
     var xhr = new XMLHttpRequest();
     var bar = li.querySelector("progress");
     var state = li.querySelector(".state");
@@ -164,11 +213,12 @@
       if (next >= files.length) {
         button.disabled = false;
         input.value = "";
+        if (perFile) { perFile.hidden = true; }
         startPolling(list);
         return;
       }
       var i = next++;
-      send(files[i], rows[i], files.length > 1, function () { startPolling(list); step(); });
+      send(files[i], rows[i], i, files.length > 1, function () { startPolling(list); step(); });
     };
     step();
   });
