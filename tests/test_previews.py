@@ -68,6 +68,7 @@ def test_office_files_without_libreoffice_get_the_text_only(
         assert session.scalars(select(Job.kind)).all() == ["extract"]
     page = client.get("/items/1").get_data(as_text=True)
     assert "page-image" not in page and "Folie 2" in page
+    assert "Keine Vorschau" in page  # a plain placeholder instead of the thumbnail
 
 
 def test_previews_follow_the_current_version(client, kb, upload, make_pdf):
