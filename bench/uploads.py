@@ -123,13 +123,14 @@ class Client:
         return data
 
     def upload_and_wait(self, name: str, content: bytes) -> float:
+        from werkzeug.datastructures import FileStorage
         from werkzeug.test import encode_multipart
 
         boundary, body = encode_multipart(
             {
                 "csrf_token": self.token,
                 "kind": "praesentation",
-                "files": (io.BytesIO(content), name),
+                "files": FileStorage(io.BytesIO(content), filename=name),
             }
         )
         start = time.perf_counter()

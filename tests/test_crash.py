@@ -81,3 +81,44 @@ def test_worker_killed_during_extraction_is_repaired_by_the_next_one(app, kb, co
         fv = session.scalar(select(FileVersion))
         assert fv.status == "done" and fv.page_count > 600
     assert run_search(kb, "Bericht", ANONYMOUS).total == 1
+
+
+def test_worker_killed_while_indexing_leaves_an_index_that_converges(app, kb):
+    """Pages are stored and logged; a worker is killed while it holds the index writer."""
+    from sqlalchemy import func
+
+    from kb.models import IndexLog
+    from kb.services import jobs
+
+    text = "\f".join(
+        f"Seite {n}: Verwendungsnachweis Sachbericht Belegliste " * 40 for n in range(60)
+    )
+    for n in range(40):
+        upload = UploadFile(f"bericht-{n}.txt", io.BytesIO(f"{n} {text}".encode()))
+        upload_files(kb, [upload], ItemMeta(title=f"Bericht {n}"), ANONYMOUS)
+    while (job_id := jobs.claim_next(kb)) is not None:
+        jobs.run_job(kb, job_id)  # pages and log entries, but the index is not applied yet
+    with kb.db.reading() as session:
+        target = session.scalar(select(func.max(IndexLog.id)))
+
+    def indexing() -> bool:
+        with kb.index.writer_lock() as got:
+            return not got  # the worker holds the writer lock
+
+    first = _worker(app)
+    try:
+        _wait(indexing, 60, "the worker starts writing the index")
+        time.sleep(0.5)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(10)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    second = _worker(app)
+    try:
+        _wait(lambda: kb.index.applied_id() >= target, 180, "the index catches up with the log")
+        _wait(lambda: run_check(kb).ok, 60, "kb check is clean")
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(30)
+    assert run_search(kb, "Bericht", ANONYMOUS).total == 40
