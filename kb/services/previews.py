@@ -44,6 +44,23 @@ def page_count(kb: Kb, fv: FileVersion) -> int:
     return len(list(path.glob("*.png"))) if path.is_dir() else 0
 
 
+def page_size(kb: Kb, fv: FileVersion) -> tuple[int, int] | None:
+    """Width and height of the first page image, read from its PNG header.
+
+    The item page gives every page image these dimensions, so the browser reserves the space
+    before the images load and a jump to "#page-7" stays on slide 7.
+    """
+    path = folder(kb, fv.sha256) / "1.png"
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(24)
+    except OSError:
+        return None
+    if len(header) < 24 or header[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
 def run_preview_job(kb: Kb, job_id: int) -> None:
     """Render the job's file; a file without a preview is not an error of the file."""
     with kb.db.reading() as session:

@@ -69,6 +69,7 @@ def item(item_id: int) -> str:
             may_change_files=versions.may_edit(session, viewer(), obj),
             file_versions=versions.history(session, obj),
             preview_pages={f.id: previews.page_count(kb(), f) for f in obj.files if f.is_current},
+            preview_sizes={f.id: previews.page_size(kb(), f) for f in obj.files if f.is_current},
             transitions=workflow.available_transitions(viewer(), obj),
             history=workflow.history(session, item_id) if editable else [],
         )
