@@ -72,6 +72,9 @@ def extract_in_child(
             timeout=timeout,
             env=_child_env(),
             check=False,
+            # Its own session: a Ctrl+C or SIGTERM meant for the worker must not kill the
+            # child, which would count as a crash and mark the file unreadable for good.
+            start_new_session=True,
         )
     except subprocess.TimeoutExpired:
         logger.warning("Extraction of %s killed after %.0fs wall time", path.name, timeout)
