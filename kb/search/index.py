@@ -30,6 +30,7 @@ from whoosh.searching import Searcher
 
 from kb.errors import IndexUnavailable
 from kb.search.schema import META_DOC_ID, SCHEMA_VERSION, KbSchema
+from kb.search.segments import SegmentCache
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._searcher: Searcher | None = None
         self._searcher_dir: str | None = None
+        #: Permission bitmaps and item fields per segment (see kb/search/segments.py).
+        self.segments = SegmentCache()
 
     # -- locations -------------------------------------------------------
 
@@ -216,6 +219,7 @@ class SearchIndex:
                     self._searcher = None
                 self._searcher = self._open_searcher()
                 self._searcher_dir = current
+                self.segments.prune(self._searcher)
             yield self._searcher
 
     def _open_searcher(self) -> Searcher:
