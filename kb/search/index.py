@@ -29,6 +29,7 @@ from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
 from kb.errors import IndexUnavailable
+from kb.search import build
 from kb.search.schema import META_DOC_ID, SCHEMA_VERSION, KbSchema
 from kb.search.segments import SegmentCache
 
@@ -168,23 +169,18 @@ class SearchIndex:
         writer.commit()
 
     def rebuild(self, docs: Iterable[Document], applied_id: int) -> Path:
-        """Write a complete new index beside the live one, then switch to it."""
+        """Write a complete new index beside the live one, then switch to it.
+
+        Large rebuilds are written in batches by worker processes (``kb.search.build``).
+        """
         old = self.current_dir()
         new_dir = self._new_dir()
-        writer = whoosh_index.open_dir(str(new_dir)).writer(limitmb=256)
+        meta = {"doc_id": META_DOC_ID, "applied": applied_id, "schema_version": SCHEMA_VERSION}
         try:
-            count = 0
-            for doc in docs:
-                writer.add_document(**doc)
-                count += 1
-            writer.update_document(
-                doc_id=META_DOC_ID, applied=applied_id, schema_version=SCHEMA_VERSION
-            )
+            count = build.write_all(new_dir, docs, meta)
         except BaseException:
-            writer.cancel()
             shutil.rmtree(new_dir, ignore_errors=True)
             raise
-        writer.commit()
         self._switch_to(new_dir)
         if old is not None and old != new_dir:
             # Readers in other processes may still have the old files open; on
