@@ -37,12 +37,13 @@ logger = logging.getLogger(__name__)
 
 Document = dict[str, Any]
 
-#: Characters of document text per batch (one segment each): about 7,000 pages of 2,300.
-BATCH_CHARS = 16_000_000
+#: Characters of document text per batch (one segment each): about 3,500 pages of 2,300.
+#: Smaller batches mean less memory and temporary disk, more segments until the optimise.
+BATCH_CHARS = 8_000_000
 #: Worker processes; the machines this runs on have two cores.
 PROCS = 2
 #: Whoosh's posting pool per writer before it spills runs to temporary files (MB).
-LIMIT_MB = 128
+LIMIT_MB = 96
 #: Text fields whose size counts towards a batch.
 _TEXT_FIELDS = ("content", "alltext", "title", "summary")
 
@@ -92,7 +93,7 @@ def write_all(
             count += len(batch)
             pending.append(pool.submit(write_segment, str(index_dir), batch))
             del batch
-            while len(pending) > procs:  # bound the documents waiting in memory
+            while len(pending) >= procs:  # a batch stays in memory here until it is written
                 segments.append(pending.pop(0).result())
         segments.extend(f.result() for f in pending)
     writer = ix.writer()
