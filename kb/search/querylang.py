@@ -22,6 +22,7 @@ from whoosh import qparser
 from whoosh.query import And, NullQuery, Or, Prefix, Query, Term, Wildcard
 
 from kb.search.analysis import fold, stem_form
+from kb.search.phrase import ConsecutivePhrase
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,9 @@ def _alternatives(word: str, synonyms: Mapping[str, Sequence[str]]) -> str:
 
 def make_parser(fields: list[str], schema) -> qparser.QueryParser:  # type: ignore[no-untyped-def]
     """A parser over ``fields``: AND between words, no field syntax, no plugins we don't offer."""
-    parser = qparser.MultifieldParser(fields, schema=schema, group=qparser.AndGroup)
+    parser = qparser.MultifieldParser(
+        fields, schema=schema, group=qparser.AndGroup, phraseclass=ConsecutivePhrase
+    )
     parser.remove_plugin_class(qparser.FieldsPlugin)
     parser.remove_plugin_class(qparser.RangePlugin)
     parser.remove_plugin_class(qparser.BoostPlugin)
