@@ -200,13 +200,22 @@ def best_pages(searcher, item_ids: Sequence[int], words: Sequence[str]) -> dict[
         ]
     )
     results = searcher.search(query, limit=None, terms=True)
+    chosen: dict[int, list] = {}  # type: ignore[type-arg]
+    for hit in results:
+        pages = chosen.setdefault(int(hit["item_id"]), [])
+        if len(pages) < PAGES_PER_ITEM:
+            pages.append(hit)
+    # Whoosh loads the character offsets of every matched term for every document in the
+    # results before it cuts the first snippet; only the chosen pages get snippets.
+    keep = {hit.docnum for pages in chosen.values() for hit in pages}
+    results.top_n = [(score, docnum) for score, docnum in results.top_n if docnum in keep]
     # The pinpoint fragmenter works from stored offsets; a context fragmenter would re-tokenise.
     results.fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=60, autotrim=True)
     results.formatter = _MarkFormatter()
-    found: dict[int, list[PageHit]] = {}
-    for hit in results:
-        pages = found.setdefault(int(hit["item_id"]), [])
-        if len(pages) < PAGES_PER_ITEM:
-            snippet = hit.highlights("content", top=2)
-            pages.append(PageHit(int(hit["page"]), hit.get("unit") or "page", snippet))
-    return found
+    return {
+        item_id: [
+            PageHit(int(hit["page"]), hit.get("unit") or "page", hit.highlights("content", top=2))
+            for hit in pages
+        ]
+        for item_id, pages in chosen.items()
+    }

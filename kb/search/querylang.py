@@ -139,13 +139,16 @@ def _bounded(query: Prefix | Wildcard, reader) -> Query:  # type: ignore[no-unty
         return Term(field, stem)
     if field in PREFIX_SKIPS:
         return NullQuery  # the stemmed twin of this field already carries the prefix
-    candidates: list[tuple[int, str]] = []
-    for n, term in enumerate(reader.expand_prefix(field, stem)):
-        if n >= MAX_SCAN:
-            break
-        text = term.decode("utf-8") if isinstance(term, bytes) else term
-        candidates.append((reader.doc_frequency(field, text), text))
-    candidates.sort(reverse=True)
+    frequencies: dict[str, int] = {}
+    # Per segment, straight through the sorted term table: each term's document frequency
+    # comes with it (asking the combined reader costs a hash lookup per term and segment).
+    for leaf, _offset in reader.leaf_readers():
+        for n, (term, info) in enumerate(leaf.iter_prefix(field, stem)):
+            if n >= MAX_SCAN:
+                break
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            frequencies[text] = frequencies.get(text, 0) + info.doc_frequency()
+    candidates = sorted(((n, t) for t, n in frequencies.items()), reverse=True)
     terms = [Term(field, t, boost=query.boost) for _, t in candidates[:MAX_EXPANSIONS]]
     if not terms:
         return Term(field, stem)
