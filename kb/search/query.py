@@ -18,14 +18,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from whoosh import highlight
-from whoosh.query import And, Every, Or, Query, Term
+from whoosh.query import Every, Query
 from whoosh.searching import TimeLimit as TimeLimitReached
 
 from kb.search import querylang, rerank
 from kb.search.filtering import ITEM_CLAUSE, MaskedCollector, permission_clause
 from kb.search.index import SearchIndex
 from kb.search.segments import Clause, SegmentCache
+from kb.search.snippets import PageHit, best_pages
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,6 @@ FACETS = {
 }
 _MULTI = {"district", "topic", "speaker", "filetype"}
 MAX_DOCS = 1000
-PAGES_PER_ITEM = 3
 TIME_LIMIT_SECONDS = 5.0
 
 
@@ -60,13 +59,6 @@ class SearchRequest:
     page: int = 1
     page_size: int = 10
     include_archived: bool = False
-
-
-@dataclass
-class PageHit:
-    page: int
-    unit: str
-    snippet: str  # HTML with <mark>; the text around it is escaped
 
 
 @dataclass
@@ -86,17 +78,6 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     #: True when total and counts are lower bounds (limit reached or time box hit).
     truncated: bool = False
-
-
-class _MarkFormatter(highlight.HtmlFormatter):
-    """Snippet fragments with a plain <mark> around matched terms; other text escaped."""
-
-    def __init__(self) -> None:
-        super().__init__(tagname="mark", between=" … ")
-
-    def format_token(self, text, token, replace=False):  # type: ignore[no-untyped-def]
-        word = highlight.htmlescape(highlight.get_text(text, token, replace))
-        return f"<mark>{word}</mark>"
 
 
 def facet_clauses(filters: Mapping[str, Sequence[str]]) -> list[Clause]:
@@ -181,41 +162,3 @@ def _values(raw: str | None, multi: bool) -> list[str]:
 def _content_terms(query: Query) -> list[str]:
     """The (analysed) words of the query as they are indexed in page text."""
     return sorted({text for field, text in query.iter_all_terms() if field == "alltext"})
-
-
-def best_pages(searcher, item_ids: Sequence[int], words: Sequence[str]) -> dict[int, list[PageHit]]:  # type: ignore[no-untyped-def]
-    """Where the query's words stand best in each of the shown items, with snippets.
-
-    One search over the page documents of these items (they passed the
-    permission filter as items; their pages share the item's access). Snippets
-    are cut from the character offsets stored in the postings ("pinpoint"
-    highlighting), so the page text is not analysed again.
-    """
-    if not words or not item_ids:
-        return {}
-    query = And(
-        [
-            Or([Term("item_id", str(i)) for i in item_ids]),
-            Or([Term("content", w) for w in words]),
-        ]
-    )
-    results = searcher.search(query, limit=None, terms=True)
-    chosen: dict[int, list] = {}  # type: ignore[type-arg]
-    for hit in results:
-        pages = chosen.setdefault(int(hit["item_id"]), [])
-        if len(pages) < PAGES_PER_ITEM:
-            pages.append(hit)
-    # Whoosh loads the character offsets of every matched term for every document in the
-    # results before it cuts the first snippet; only the chosen pages get snippets.
-    keep = {hit.docnum for pages in chosen.values() for hit in pages}
-    results.top_n = [(score, docnum) for score, docnum in results.top_n if docnum in keep]
-    # The pinpoint fragmenter works from stored offsets; a context fragmenter would re-tokenise.
-    results.fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=60, autotrim=True)
-    results.formatter = _MarkFormatter()
-    return {
-        item_id: [
-            PageHit(int(hit["page"]), hit.get("unit") or "page", hit.highlights("content", top=2))
-            for hit in pages
-        ]
-        for item_id, pages in chosen.items()
-    }

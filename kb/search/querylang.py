@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from whoosh import qparser
-from whoosh.query import And, NullQuery, Or, Prefix, Query, Term, Wildcard
+from whoosh.query import And, DefaultOr, NullQuery, Or, Prefix, Query, Term, Wildcard
 
 from kb.search.analysis import fold, stem_form
 from kb.search.phrase import ConsecutivePhrase
@@ -103,6 +103,24 @@ def parse(
         query = parser.parse(plain_words(text))
     if _only_negative(query):
         return None
+    return unions(query)
+
+
+def unions(query: Query) -> Query:
+    """Every OR as a tree of union matchers (:class:`whoosh.query.DefaultOr`).
+
+    Whoosh's ``Or`` picks a "preloaded" array matcher for three or more clauses in a
+    segment of up to 5,000 documents; that matcher clears and fills a 2,048-slot array
+    in Python for every slice of the segment, whether the words occur there or not — the
+    biggest cost of small segments. The binary tree only walks the postings.
+    """
+    if query.is_leaf():
+        return query
+    query = query.apply(unions)
+    if type(query) is Or:
+        return DefaultOr(
+            query.subqueries, boost=query.boost, minmatch=query.minmatch, scale=query.scale
+        )
     return query
 
 
@@ -152,4 +170,4 @@ def _bounded(query: Prefix | Wildcard, reader) -> Query:  # type: ignore[no-unty
     terms = [Term(field, t, boost=query.boost) for _, t in candidates[:MAX_EXPANSIONS]]
     if not terms:
         return Term(field, stem)
-    return Or(terms)
+    return DefaultOr(terms)

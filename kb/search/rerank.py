@@ -21,7 +21,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from whoosh.query import Not, NullQuery, Or, Query, Term
+from whoosh.query import DefaultOr, Not, NullQuery, Query, Term
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def exact_terms(query: Query) -> Query:
     walk(query)
     if not terms:
         return NullQuery
-    return Or([Term(field, text) for field, text in sorted(terms)])
+    return DefaultOr([Term(field, text) for field, text in sorted(terms)])
 
 
 def rerank(
