@@ -17,6 +17,7 @@ import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from whoosh.query import Every, Query
 from whoosh.searching import TimeLimit as TimeLimitReached
@@ -24,6 +25,7 @@ from whoosh.searching import TimeLimit as TimeLimitReached
 from kb.search import querylang, rerank
 from kb.search.filtering import ITEM_CLAUSE, MaskedCollector, permission_clause
 from kb.search.index import SearchIndex
+from kb.search.schema import FACETS
 from kb.search.segments import Clause, SegmentCache
 from kb.search.snippets import PageHit, best_pages
 
@@ -32,19 +34,6 @@ logger = logging.getLogger(__name__)
 #: Fields of the item document a query is parsed over (see kb/search/schema.py); the
 #: exact ones only rank, in a second pass over the best matches (kb/search/rerank.py).
 SEARCH_FIELDS = ["title", "alltext", "summary", *rerank.EXACT_FIELDS]
-#: Facet name -> index field. Multi-valued fields hold comma-separated values.
-FACETS = {
-    "kind": "kind",
-    "event": "event",
-    "district": "district",
-    "topic": "topic",
-    "year": "year",
-    "speaker": "speaker",
-    "organisation": "organisation",
-    "programme": "programme",
-    "filetype": "filetype",
-}
-_MULTI = {"district", "topic", "speaker", "filetype"}
 MAX_DOCS = 1000
 TIME_LIMIT_SECONDS = 5.0
 
@@ -141,22 +130,16 @@ def _collect(searcher, cache: SegmentCache, query: Query, clauses: list[Clause],
 
 def _group(scored: list[tuple[int, float]], searcher, cache: SegmentCache):  # type: ignore[no-untyped-def]
     """Items in result order and facet counts over them (item fields cached per segment)."""
-    hits: list[ItemHit] = []
-    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
     infos = cache.item_fields(searcher, [docnum for docnum, _score in scored])
-    for (_docnum, score), info in zip(scored, infos, strict=True):
-        hits.append(ItemHit(info.item_id, info.title, info.kind, score))
-        for name, fieldname in FACETS.items():
-            for value in _values(info.stored.get(fieldname), name in _MULTI):
-                counts[name][value] += 1
-    facets = {name: c.most_common() for name, c in counts.items() if c}
+    hits = [
+        ItemHit(info.item_id, info.title, info.kind, score)
+        for (_docnum, score), info in zip(scored, infos, strict=True)
+    ]
+    pairs = Counter(chain.from_iterable(info.facets for info in infos))
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for (name, value), n in pairs.most_common():
+        facets.setdefault(name, []).append((value, n))
     return hits, facets
-
-
-def _values(raw: str | None, multi: bool) -> list[str]:
-    if not raw:
-        return []
-    return [v for v in raw.split(",") if v] if multi else [raw]
 
 
 def _content_terms(query: Query) -> list[str]:

@@ -71,24 +71,34 @@ def rerank(
 
 
 def _scores(searcher: Any, docnums: list[int], query: Query) -> dict[int, float]:
-    """Scores of ``query`` for the given (sorted, global) documents only."""
+    """Scores of ``query`` (an OR of terms) for the given sorted, global documents only.
+
+    Term by term rather than through a union matcher: the sum is the same, without the
+    union's bookkeeping for every skip.
+    """
     leaves = searcher.leaf_searchers()
     offsets = [offset for _s, offset in leaves]
-    out: dict[int, float] = {}
-    matchers: dict[int, Any] = {}
+    context = searcher.context()
+    by_leaf: dict[int, list[int]] = {}
     for docnum in docnums:
-        leaf = bisect.bisect_right(offsets, docnum) - 1
+        by_leaf.setdefault(bisect.bisect_right(offsets, docnum) - 1, []).append(docnum)
+    out: dict[int, float] = {}
+    terms = query.subqueries if isinstance(query, DefaultOr) else [query]
+    for leaf, docs in by_leaf.items():
         sub, offset = leaves[leaf]
-        matcher = matchers.get(leaf)
-        if matcher is None:
-            matcher = matchers[leaf] = query.matcher(sub, searcher.context())
-        local = docnum - offset
-        if not matcher.is_active():
-            continue
-        if matcher.id() < local:
-            matcher.skip_to(local)
-        if matcher.is_active() and matcher.id() == local:
-            out[docnum] = matcher.score()
+        reader = sub.reader()
+        for term in terms:
+            if (term.fieldname, term.text) not in reader:
+                continue
+            matcher = term.matcher(sub, context)
+            for docnum in docs:
+                local = docnum - offset
+                if not matcher.is_active():
+                    break
+                if matcher.id() < local:
+                    matcher.skip_to(local)
+                if matcher.is_active() and matcher.id() == local:
+                    out[docnum] = out.get(docnum, 0.0) + matcher.score()
     return out
 
 

@@ -19,6 +19,20 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, SchemaCl
 from kb.search.analysis import display_analyzer, exact_analyzer, german_split_analyzer
 
 META_DOC_ID = "__meta__"
+#: Facet name -> index field (stored on item documents; see the fields below).
+FACETS = {
+    "kind": "kind",
+    "event": "event",
+    "district": "district",
+    "topic": "topic",
+    "year": "year",
+    "speaker": "speaker",
+    "organisation": "organisation",
+    "programme": "programme",
+    "filetype": "filetype",
+}
+#: Facets whose stored value is comma-separated (KEYWORD fields with ``commas=True``).
+MULTI_VALUED = frozenset({"district", "topic", "speaker", "filetype"})
 #: Bump when fields or analyzers change: an index of another version is rebuilt from the DB.
 SCHEMA_VERSION = 9
 

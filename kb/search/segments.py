@@ -21,9 +21,11 @@ from __future__ import annotations
 import bisect
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from kb.search.schema import FACETS, MULTI_VALUED
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +44,8 @@ class ItemFields:
     item_id: int
     title: str
     kind: str
-    #: stored text fields (the facets among them; multi-valued ones comma-separated)
-    stored: dict[str, str]
+    #: (facet, value) pairs, one per value of each facet (kb.search.schema.FACETS)
+    facets: tuple[tuple[str, str], ...]
 
 
 def segment_key(reader: Any) -> str:
@@ -151,5 +153,14 @@ class SegmentCache:
             int(stored.get("item_id") or 0),
             stored.get("title") or "",
             stored.get("kind") or "",
-            {name: value for name, value in stored.items() if isinstance(value, str)},
+            tuple(_facet_pairs(stored)),
         )
+
+
+def _facet_pairs(stored: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for name, fieldname in FACETS.items():
+        raw = stored.get(fieldname)
+        if not raw:
+            continue
+        values = raw.split(",") if name in MULTI_VALUED else [raw]
+        yield from ((name, value) for value in values if value)
