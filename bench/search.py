@@ -233,11 +233,15 @@ def child_build(corpus: Path, root: Path) -> None:
     start = time.perf_counter()
     cpu = time.process_time()
     live = index.rebuild(counted(), applied_id=1)
+    # The rebuild's worker processes have ended (and been waited for) by now.
+    times = os.times()
+    worker_cpu = times.children_user + times.children_system
     result = {
         "docs": count,
         "doctypes": dict(kinds),
         "seconds": time.perf_counter() - start,
-        "cpu_seconds": time.process_time() - cpu,
+        "cpu_seconds": time.process_time() - cpu + worker_cpu,
+        "peak_rss_worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
         "docs_seconds": spent[0],
         "rss_after_imports": rss_before,
         "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
@@ -258,35 +262,57 @@ def disk_usage(path: Path) -> int:
     return total
 
 
+def tree_rss(pid: int) -> int:
+    """Resident bytes of process ``pid`` and all its descendants now (from /proc)."""
+    total = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 def build_kb_index(corpus: Path, root: Path) -> dict[str, Any]:
-    """Run the rebuild in a child process, polling the index root for its peak size."""
+    """Run the rebuild in a child process, polling the index root for its peak size and the
+    child with its worker processes for their peak resident memory together."""
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child-build", str(corpus), str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
     def poll() -> None:
         while not done.is_set():
             peak[0] = max(peak[0], disk_usage(root))
+            peak[1] = max(peak[1], tree_rss(proc.pid))
             done.wait(0.2)
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child-build", str(corpus), str(root)],
-        capture_output=True,
-        text=True,
-    )
+    stdout, stderr = proc.communicate()
     done.set()
     poller.join()
     if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
+        sys.stderr.write(stderr)
         raise SystemExit(f"index build failed (exit {proc.returncode})")
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+    line = next(x for x in stdout.splitlines() if x.startswith("RESULT "))
     result = json.loads(line.removeprefix("RESULT "))
     result["index_bytes"] = disk_usage(Path(result["index_dir"]))
     result["peak_disk"] = peak[0]
+    result["peak_rss_all"] = peak[1]
     return result
 
 
@@ -603,8 +629,11 @@ def print_targets(docs: int, lat: dict[str, dict[str, float]], build: dict[str, 
         return
     secs = build["seconds"]
     print(f"  {verdict(secs <= t['reindex_s'])}  full reindex {secs / 60:.1f} min <= 15 min")
-    rss = build["peak_rss"]
-    print(f"  {verdict(rss <= t['rss_bytes'])}  peak RSS of the rebuild {mib(rss)} <= 1 GiB")
+    rss = max(build["peak_rss"], build.get("peak_rss_all", 0))
+    print(
+        f"  {verdict(rss <= t['rss_bytes'])}  peak RSS of the rebuild {mib(rss)} <= 1 GiB"
+        " (all its processes together)"
+    )
     ratio = build["peak_disk"] / build["index_bytes"]
     print(
         f"  {verdict(ratio <= t['tmp_ratio'])}  temporary disk {mib(build['peak_disk'])} = "
@@ -780,6 +809,11 @@ def main(argv: list[str] | None = None) -> int:
             ),
             ("index size", mib(build["index_bytes"])),
             ("peak RSS", f"{mib(build['peak_rss'])} ({mib(build['rss_after_imports'])} at start)"),
+            (
+                "  with its workers",
+                f"{mib(build.get('peak_rss_all', 0))} all processes together (polled), "
+                f"largest worker {mib(build.get('peak_rss_worker', 0))}",
+            ),
             (
                 "peak disk of rebuild",
                 f"{mib(build['peak_disk'])} = {build['peak_disk'] / build['index_bytes']:.2f} x "

@@ -6,6 +6,7 @@ import datetime as dt
 import gc
 
 import pytest
+from whoosh.query import Every
 
 from kb.search.index import SearchIndex
 from kb.services.access import ANONYMOUS
@@ -70,3 +71,64 @@ def test_nightly_optimise_runs_once_per_night(kb, make_item, runner):
         assert len(searcher.reader().leaf_readers()) == 1
     assert run_search(kb, "Optimierung", ANONYMOUS).total == 3
     assert runner.invoke(args=["optimize"]).exit_code == 0
+
+
+def _docs(n: int) -> list[dict[str, object]]:
+    return [
+        {
+            "doc_id": f"i{n}",
+            "doctype": "item",
+            "item_id": str(n),
+            "page": 0,
+            "title": f"Nachweis {n}",
+            "alltext": "Der Verwendungsnachweis ist einzureichen. " * 3,
+            "allow": "anon member editor" if n % 2 else "member editor",
+        }
+        for n in range(1, n + 1)
+    ]
+
+
+def test_spilled_posting_runs_are_compressed_and_read_back(tmp_path, monkeypatch):
+    from kb.search import build
+    from kb.search.query import SearchRequest, search
+
+    monkeypatch.setattr(build, "LIMIT_MB", 0.0005)  # spill a run every few hundred postings
+    runs: list[str] = []
+    real_new_run = build.CompressedPool._new_run
+
+    def new_run(self):  # type: ignore[no-untyped-def]
+        path, f = real_new_run(self)
+        runs.append(path)
+        return path, f
+
+    monkeypatch.setattr(build.CompressedPool, "_new_run", new_run)
+    index = SearchIndex(tmp_path / "index")
+    index.create()
+    index.rebuild(iter(_docs(20)), applied_id=7)
+    assert len(runs) > 3
+    result = search(index, SearchRequest("Verwendungsnachweis", page_size=20), ["member"])
+    assert result.total == 20
+    index.close()
+
+
+def test_a_large_rebuild_is_written_in_segments_by_workers(tmp_path, monkeypatch):
+    from kb.search import build
+    from kb.search.filtering import ITEM_CLAUSE, filtered_search, permission_clause
+    from kb.search.query import SearchRequest, search
+
+    monkeypatch.setattr(build, "SEGMENT_CHARS", 200)  # a segment per few documents
+    index = SearchIndex(tmp_path / "index")
+    index.create()
+    docs = _docs(20)
+    index.rebuild(iter(docs), applied_id=42)
+    assert index.applied_id() == 42
+    assert index.health() == "ok"
+    with index.searching() as searcher:
+        assert len(searcher.reader().segments()) > 2
+        query = Every()
+        clauses = [permission_clause(["anon"]), ITEM_CLAUSE]
+        found = filtered_search(searcher, index.segments, query, clauses, limit=None)
+        assert sorted(int(hit["item_id"]) for hit in found) == list(range(1, 21, 2))
+    result = search(index, SearchRequest("Verwendungsnachweis", page_size=20), ["member"])
+    assert result.total == 20
+    index.close()

@@ -29,7 +29,9 @@ from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
 from kb.errors import IndexUnavailable
+from kb.search import build
 from kb.search.schema import META_DOC_ID, SCHEMA_VERSION, KbSchema
+from kb.search.segments import SegmentCache
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._searcher: Searcher | None = None
         self._searcher_dir: str | None = None
+        #: Permission bitmaps and item fields per segment (see kb/search/segments.py).
+        self.segments = SegmentCache()
 
     # -- locations -------------------------------------------------------
 
@@ -165,23 +169,18 @@ class SearchIndex:
         writer.commit()
 
     def rebuild(self, docs: Iterable[Document], applied_id: int) -> Path:
-        """Write a complete new index beside the live one, then switch to it."""
+        """Write a complete new index beside the live one, then switch to it.
+
+        Large rebuilds are written in batches by worker processes (``kb.search.build``).
+        """
         old = self.current_dir()
         new_dir = self._new_dir()
-        writer = whoosh_index.open_dir(str(new_dir)).writer(limitmb=256)
+        meta = {"doc_id": META_DOC_ID, "applied": applied_id, "schema_version": SCHEMA_VERSION}
         try:
-            count = 0
-            for doc in docs:
-                writer.add_document(**doc)
-                count += 1
-            writer.update_document(
-                doc_id=META_DOC_ID, applied=applied_id, schema_version=SCHEMA_VERSION
-            )
+            count = build.write_all(new_dir, docs, meta)
         except BaseException:
-            writer.cancel()
             shutil.rmtree(new_dir, ignore_errors=True)
             raise
-        writer.commit()
         self._switch_to(new_dir)
         if old is not None and old != new_dir:
             # Readers in other processes may still have the old files open; on
@@ -216,6 +215,7 @@ class SearchIndex:
                     self._searcher = None
                 self._searcher = self._open_searcher()
                 self._searcher_dir = current
+                self.segments.prune(self._searcher)
             yield self._searcher
 
     def _open_searcher(self) -> Searcher:

@@ -2,13 +2,13 @@
 
 A query matches item documents (one per item, with the text of all its pages),
 so AND/NOT/phrases apply to whole documents and totals and facets count items.
-The permission filter is part of the query, so totals, snippets, facet counts
-and paging only ever see what the viewer may read; nothing is dropped after
-paging. At most :data:`MAX_DOCS` items are collected (the best ones, or the
-newest when sorting by date): totals and facet counts are exact up to that and
-marked as a lower bound beyond it or when the time box hit. For the items on
-the shown page only, a second small query over their page documents finds the
-best pages and cuts highlighted snippets.
+The permission filter is applied while Whoosh collects (``kb.search.filtering``),
+so totals, snippets, facet counts and paging only ever see what the viewer may
+read; nothing is dropped after paging. At most :data:`MAX_DOCS` items are
+collected (the best ones, or the newest when sorting by date): totals and facet
+counts are exact up to that and marked as a lower bound beyond it or when the
+time box hit. For the items on the shown page only, a second small query over
+their page documents finds the best pages and cuts highlighted snippets.
 """
 
 from __future__ import annotations
@@ -17,35 +17,24 @@ import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
-from whoosh import highlight
-from whoosh.collectors import TimeLimitCollector
-from whoosh.query import And, ConstantScoreQuery, Every, Or, Query, Term
+from whoosh.query import Every, Query
 from whoosh.searching import TimeLimit as TimeLimitReached
 
-from kb.search import querylang
+from kb.search import querylang, rerank
+from kb.search.filtering import ITEM_CLAUSE, MaskedCollector, permission_clause
 from kb.search.index import SearchIndex
+from kb.search.schema import FACETS
+from kb.search.segments import Clause, SegmentCache
+from kb.search.snippets import PageHit, best_pages
 
 logger = logging.getLogger(__name__)
 
-#: Fields of the item document that a query searches (see kb/search/schema.py).
-SEARCH_FIELDS = ["title", "title_exact", "alltext", "alltext_exact", "summary"]
-ITEM_DOCS = Term("doctype", "item")
-#: Facet name -> index field. Multi-valued fields hold comma-separated values.
-FACETS = {
-    "kind": "kind",
-    "event": "event",
-    "district": "district",
-    "topic": "topic",
-    "year": "year",
-    "speaker": "speaker",
-    "organisation": "organisation",
-    "programme": "programme",
-    "filetype": "filetype",
-}
-_MULTI = {"district", "topic", "speaker", "filetype"}
+#: Fields of the item document a query is parsed over (see kb/search/schema.py); the
+#: exact ones only rank, in a second pass over the best matches (kb/search/rerank.py).
+SEARCH_FIELDS = ["title", "alltext", "summary", *rerank.EXACT_FIELDS]
 MAX_DOCS = 1000
-PAGES_PER_ITEM = 3
 TIME_LIMIT_SECONDS = 5.0
 
 
@@ -59,13 +48,6 @@ class SearchRequest:
     page: int = 1
     page_size: int = 10
     include_archived: bool = False
-
-
-@dataclass
-class PageHit:
-    page: int
-    unit: str
-    snippet: str  # HTML with <mark>; the text around it is escaped
 
 
 @dataclass
@@ -87,35 +69,14 @@ class SearchResult:
     truncated: bool = False
 
 
-class _MarkFormatter(highlight.HtmlFormatter):
-    """Snippet fragments with a plain <mark> around matched terms; other text escaped."""
-
-    def __init__(self) -> None:
-        super().__init__(tagname="mark", between=" … ")
-
-    def format_token(self, text, token, replace=False):  # type: ignore[no-untyped-def]
-        word = highlight.htmlescape(highlight.get_text(text, token, replace))
-        return f"<mark>{word}</mark>"
-
-
-def permission_filter(principals: Sequence[str]) -> Query:
-    """The always-on filter: documents whose ``allow`` terms meet the viewer's principals.
-
-    It is ANDed into the query (scoring nothing) rather than given to a
-    collector: Whoosh's time-limit collector bypasses a wrapped filter
-    collector, and inside the query the filter can never be skipped.
-    """
-    return ConstantScoreQuery(Or([Term("allow", p) for p in principals]), 0.0)
-
-
-def facet_filter(filters: Mapping[str, Sequence[str]]) -> list[Query]:
+def facet_clauses(filters: Mapping[str, Sequence[str]]) -> list[Clause]:
     """One clause per facet: any of its chosen values (OR), facets combined with AND."""
-    clauses: list[Query] = []
+    clauses: list[Clause] = []
     for name, values in filters.items():
         fieldname = FACETS.get(name)
         chosen = [v for v in values if v]
         if fieldname and chosen:
-            clauses.append(ConstantScoreQuery(Or([Term(fieldname, v) for v in chosen]), 0.0))
+            clauses.append([(fieldname, v) for v in chosen])
     return clauses
 
 
@@ -136,83 +97,51 @@ def search(
                 return SearchResult(0, [])
             user_query = Every()  # browsing by filters alone
         user_query = querylang.bound_prefixes(user_query, searcher.reader())
-        allow = permission_filter(principals)
-        query = And([user_query, ITEM_DOCS, allow, *facet_filter(request.filters)])
-        results, truncated = _collect(searcher, query, request.sort)
-        hits, facets = _group(results, searcher)
-        truncated = truncated or results.scored_length() >= MAX_DOCS
+        matching = rerank.without_exact(user_query)
+        clauses = [permission_clause(principals), ITEM_CLAUSE, *facet_clauses(request.filters)]
+        results, truncated = _collect(searcher, index.segments, matching, clauses, request.sort)
+        scored = [(docnum, score or 0.0) for score, docnum in results.top_n]
+        if request.sort != "date":
+            scored = rerank.rerank(searcher, scored, rerank.exact_terms(user_query))
+        hits, facets = _group(scored, searcher, index.segments)
+        truncated = truncated or len(scored) >= MAX_DOCS
         start = (max(request.page, 1) - 1) * request.page_size
         page_hits = hits[start : start + request.page_size]
-        pages = best_pages(searcher, [h.item_id for h in page_hits], _content_terms(user_query))
+        pages = best_pages(searcher, [h.item_id for h in page_hits], _content_terms(matching))
         for hit in page_hits:
             hit.pages = pages.get(hit.item_id, [])
         return SearchResult(len(hits), page_hits, facets, truncated)
 
 
-def _collect(searcher, query: Query, sort: str):  # type: ignore[no-untyped-def]
+def _collect(searcher, cache: SegmentCache, query: Query, clauses: list[Clause], sort: str):  # type: ignore[no-untyped-def]
     if sort == "date":
         collector = searcher.collector(limit=MAX_DOCS, sortedby="date", reverse=True)
     else:
         collector = searcher.collector(limit=MAX_DOCS)
-    timed = TimeLimitCollector(collector, TIME_LIMIT_SECONDS, use_alarm=False)
+    masked = MaskedCollector(collector, cache, clauses, TIME_LIMIT_SECONDS)
     try:
-        searcher.search_with_collector(query, timed)
+        searcher.search_with_collector(query, masked)
         truncated = False
     except TimeLimitReached:
         logger.warning("Search cut off after %.1f s: %s", TIME_LIMIT_SECONDS, query)
         truncated = True
-    return timed.results(), truncated
+    return masked.results(), truncated
 
 
-def _group(results, searcher):  # type: ignore[no-untyped-def]
-    """Items in result order and facet counts over them (one stored-field read per item)."""
-    hits: list[ItemHit] = []
-    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-    for docnum, score in results.items():
-        fields = searcher.stored_fields(docnum)
-        hits.append(ItemHit(int(fields["item_id"]), fields["title"], fields["kind"], score or 0.0))
-        for name, fieldname in FACETS.items():
-            for value in _values(fields.get(fieldname), name in _MULTI):
-                counts[name][value] += 1
-    facets = {name: c.most_common() for name, c in counts.items() if c}
+def _group(scored: list[tuple[int, float]], searcher, cache: SegmentCache):  # type: ignore[no-untyped-def]
+    """Items in result order and facet counts over them (item fields cached per segment)."""
+    infos = cache.item_fields(searcher, [docnum for docnum, _score in scored])
+    hits = [
+        ItemHit(info.item_id, info.title, info.kind, score)
+        for (_docnum, score), info in zip(scored, infos, strict=True)
+    ]
+    pairs = Counter(chain.from_iterable(info.facets for info in infos))
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for (name, value), n in pairs.most_common():
+        facets.setdefault(name, []).append((value, n))
     return hits, facets
-
-
-def _values(raw: str | None, multi: bool) -> list[str]:
-    if not raw:
-        return []
-    return [v for v in raw.split(",") if v] if multi else [raw]
 
 
 def _content_terms(query: Query) -> list[str]:
     """The (analysed) words of the query as they are indexed in page text."""
     return sorted({text for field, text in query.iter_all_terms() if field == "alltext"})
-
-
-def best_pages(searcher, item_ids: Sequence[int], words: Sequence[str]) -> dict[int, list[PageHit]]:  # type: ignore[no-untyped-def]
-    """Where the query's words stand best in each of the shown items, with snippets.
-
-    One search over the page documents of these items (they passed the
-    permission filter as items; their pages share the item's access). Snippets
-    are cut from the character offsets stored in the postings ("pinpoint"
-    highlighting), so the page text is not analysed again.
-    """
-    if not words or not item_ids:
-        return {}
-    query = And(
-        [
-            Or([Term("item_id", str(i)) for i in item_ids]),
-            Or([Term("content", w) for w in words]),
-        ]
-    )
-    results = searcher.search(query, limit=None, terms=True)
-    # The pinpoint fragmenter works from stored offsets; a context fragmenter would re-tokenise.
-    results.fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=60, autotrim=True)
-    results.formatter = _MarkFormatter()
-    found: dict[int, list[PageHit]] = {}
-    for hit in results:
-        pages = found.setdefault(int(hit["item_id"]), [])
-        if len(pages) < PAGES_PER_ITEM:
-            snippet = hit.highlights("content", top=2)
-            pages.append(PageHit(int(hit["page"]), hit.get("unit") or "page", snippet))
-    return found

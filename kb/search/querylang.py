@@ -19,9 +19,10 @@ import re
 from collections.abc import Mapping, Sequence
 
 from whoosh import qparser
-from whoosh.query import And, NullQuery, Or, Prefix, Query, Term, Wildcard
+from whoosh.query import And, DefaultOr, NullQuery, Or, Prefix, Query, Term, Wildcard
 
 from kb.search.analysis import fold, stem_form
+from kb.search.phrase import ConsecutivePhrase
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,9 @@ def _alternatives(word: str, synonyms: Mapping[str, Sequence[str]]) -> str:
 
 def make_parser(fields: list[str], schema) -> qparser.QueryParser:  # type: ignore[no-untyped-def]
     """A parser over ``fields``: AND between words, no field syntax, no plugins we don't offer."""
-    parser = qparser.MultifieldParser(fields, schema=schema, group=qparser.AndGroup)
+    parser = qparser.MultifieldParser(
+        fields, schema=schema, group=qparser.AndGroup, phraseclass=ConsecutivePhrase
+    )
     parser.remove_plugin_class(qparser.FieldsPlugin)
     parser.remove_plugin_class(qparser.RangePlugin)
     parser.remove_plugin_class(qparser.BoostPlugin)
@@ -100,6 +103,24 @@ def parse(
         query = parser.parse(plain_words(text))
     if _only_negative(query):
         return None
+    return unions(query)
+
+
+def unions(query: Query) -> Query:
+    """Every OR as a tree of union matchers (:class:`whoosh.query.DefaultOr`).
+
+    Whoosh's ``Or`` picks a "preloaded" array matcher for three or more clauses in a
+    segment of up to 5,000 documents; that matcher clears and fills a 2,048-slot array
+    in Python for every slice of the segment, whether the words occur there or not — the
+    biggest cost of small segments. The binary tree only walks the postings.
+    """
+    if query.is_leaf():
+        return query
+    query = query.apply(unions)
+    if type(query) is Or:
+        return DefaultOr(
+            query.subqueries, boost=query.boost, minmatch=query.minmatch, scale=query.scale
+        )
     return query
 
 
@@ -136,14 +157,17 @@ def _bounded(query: Prefix | Wildcard, reader) -> Query:  # type: ignore[no-unty
         return Term(field, stem)
     if field in PREFIX_SKIPS:
         return NullQuery  # the stemmed twin of this field already carries the prefix
-    candidates: list[tuple[int, str]] = []
-    for n, term in enumerate(reader.expand_prefix(field, stem)):
-        if n >= MAX_SCAN:
-            break
-        text = term.decode("utf-8") if isinstance(term, bytes) else term
-        candidates.append((reader.doc_frequency(field, text), text))
-    candidates.sort(reverse=True)
+    frequencies: dict[str, int] = {}
+    # Per segment, straight through the sorted term table: each term's document frequency
+    # comes with it (asking the combined reader costs a hash lookup per term and segment).
+    for leaf, _offset in reader.leaf_readers():
+        for n, (term, info) in enumerate(leaf.iter_prefix(field, stem)):
+            if n >= MAX_SCAN:
+                break
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            frequencies[text] = frequencies.get(text, 0) + info.doc_frequency()
+    candidates = sorted(((n, t) for t, n in frequencies.items()), reverse=True)
     terms = [Term(field, t, boost=query.boost) for _, t in candidates[:MAX_EXPANSIONS]]
     if not terms:
         return Term(field, stem)
-    return Or(terms)
+    return DefaultOr(terms)

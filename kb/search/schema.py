@@ -19,8 +19,22 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, SchemaCl
 from kb.search.analysis import display_analyzer, exact_analyzer, german_split_analyzer
 
 META_DOC_ID = "__meta__"
+#: Facet name -> index field (stored on item documents; see the fields below).
+FACETS = {
+    "kind": "kind",
+    "event": "event",
+    "district": "district",
+    "topic": "topic",
+    "year": "year",
+    "speaker": "speaker",
+    "organisation": "organisation",
+    "programme": "programme",
+    "filetype": "filetype",
+}
+#: Facets whose stored value is comma-separated (KEYWORD fields with ``commas=True``).
+MULTI_VALUED = frozenset({"district", "topic", "speaker", "filetype"})
 #: Bump when fields or analyzers change: an index of another version is rebuilt from the DB.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 class KbSchema(SchemaClass):
@@ -37,12 +51,14 @@ class KbSchema(SchemaClass):
     # -- matched and ranked (item documents) --
     #: Title, stemmed and folded; boosted because a title match says the most.
     title = TEXT(analyzer=german_split_analyzer(), stored=True, field_boost=3.0)
-    #: Title, folded but not stemmed: exact forms rank above stemmed ones.
-    title_exact = TEXT(analyzer=exact_analyzer(), field_boost=4.0)
+    #: Title, folded but not stemmed: exact forms rank above stemmed ones. Only scored, in
+    #: the second pass over the best matches (kb/search/rerank.py), so no positions.
+    title_exact = TEXT(analyzer=exact_analyzer(), field_boost=4.0, phrase=False)
     #: The text of all pages, stemmed, with compound parts ("Förderantrag" also as "antrag").
     alltext = TEXT(analyzer=german_split_analyzer())
-    #: The text of all pages, folded but not stemmed, boosted above ``alltext``.
-    alltext_exact = TEXT(analyzer=exact_analyzer(), field_boost=1.5)
+    #: The text of all pages, folded but not stemmed, boosted above ``alltext``; only scored
+    #: in the second pass, so no positions (a fifth less to write in a rebuild).
+    alltext_exact = TEXT(analyzer=exact_analyzer(), field_boost=1.5, phrase=False)
     #: Summary, speakers, organisation, topics, programme, districts and event of the item.
     summary = TEXT(analyzer=german_split_analyzer(), field_boost=2.0)
     #: Words as written (lower-cased, umlauts kept): the source of completions and spelling

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 
 from whoosh.query import And, Not, Or, Query, Term
 
+from kb.search.filtering import ITEM_CLAUSE, filtered_search, permission_clause
 from kb.search.index import SearchIndex
-from kb.search.query import ITEM_DOCS, permission_filter
+from kb.search.segments import SegmentCache
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,8 @@ COMPLETION_CANDIDATES = 40
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def _visible(searcher, query: Query, principals: Sequence[str]) -> bool:  # type: ignore[no-untyped-def]
-    results = searcher.search(And([query, permission_filter(principals)]), limit=1)
+def _visible(searcher, cache: SegmentCache, query: Query, principals: Sequence[str]) -> bool:  # type: ignore[no-untyped-def]
+    results = filtered_search(searcher, cache, query, [permission_clause(principals)], limit=1)
     return not results.is_empty()
 
 
@@ -62,7 +63,8 @@ def spelling_suggestion(index: SearchIndex, text: str, principals: Sequence[str]
         if not changed:
             return None
         query = And([Term("words", w.lower()) for w in corrected])
-        return " ".join(corrected) if _visible(searcher, query, principals) else None
+        visible = _visible(searcher, index.segments, query, principals)
+        return " ".join(corrected) if visible else None
 
 
 def completions(
@@ -84,7 +86,7 @@ def completions(
             candidates.append((reader.doc_frequency("words", word), word))
         candidates.sort(key=lambda c: (-c[0], c[1]))
         for _freq, word in candidates[:COMPLETION_CANDIDATES]:
-            if _visible(searcher, Term("words", word), principals):
+            if _visible(searcher, index.segments, Term("words", word), principals):
                 out.append(f"{head} {word}".strip())
                 if len(out) >= limit:
                     break
@@ -110,8 +112,7 @@ def related_items(
         if not terms:
             return []
         like = Or([Term("alltext", word, boost=weight) for word, weight in terms])
-        query = And(
-            [like, ITEM_DOCS, Not(Term("item_id", str(item_id))), permission_filter(principals)]
-        )
-        results = searcher.search(query, limit=limit)
+        query = And([like, Not(Term("item_id", str(item_id)))])
+        clauses = [permission_clause(principals), ITEM_CLAUSE]
+        results = filtered_search(searcher, index.segments, query, clauses, limit=limit)
         return [int(hit["item_id"]) for hit in results]
