@@ -9,13 +9,14 @@ finished index in temporary space, and it ran on one core.
 Here the parent streams small chunks of documents to :data:`PROCS` worker processes
 (bounded queues, so nobody holds more than a few chunks). Each worker writes a segment of
 its own and closes it once it has taken :data:`SEGMENT_CHARS` characters of text, then
-starts the next; its pool's runs are compressed (:class:`CompressedPool`, about 6x
-smaller). So both cores work, memory stays bounded per process, temporary space is at most
-one open segment's compressed runs per worker, and a 100k-page archive becomes half a
-dozen segments (each segment costs every query a term lookup per query term; the nightly
-optimise merges them). The segments are committed together under the writer lock, as
-Whoosh's own ``MpWriter(multisegment=True)`` does; that class would put all of a worker's
-documents into one segment, which brings the temporary space back.
+starts the next; its pool's runs are compressed (:class:`CompressedPool`; a run of a 128
+MB pool took about 9 MB on disk at 100k pages). So both cores work, memory stays bounded
+per process, temporary space is at most one open segment's compressed runs per worker, and
+a 100k-page archive becomes half a dozen segments (each segment costs every query a term
+lookup per query term; the nightly optimise merges them). The segments are committed
+together under the writer lock, as Whoosh's own ``MpWriter(multisegment=True)`` does; that
+class would put all of a worker's documents into one segment, which brings the temporary
+space back.
 
 A rebuild that fits in one segment (tests, small installations) is written in-process
 with no worker processes.
@@ -46,7 +47,8 @@ logger = logging.getLogger(__name__)
 
 Document = dict[str, Any]
 
-#: Characters of document text per segment: about 17,000 pages of 2,300.
+#: Characters of the text fields per segment. Page text counts twice (the page's ``content``
+#: and its item's ``alltext``), so this is about 8,500 pages of 2,300 characters.
 SEGMENT_CHARS = 40_000_000
 #: Worker processes; the machines this runs on have two cores.
 PROCS = 2
@@ -80,8 +82,8 @@ class CompressedPool(PostingPool):
     """Whoosh's posting pool with its spilled runs gzip-compressed.
 
     A run is a sequence of pickled (field, term, docnum, weight, value) tuples, the field
-    name repeated in each: it compresses about 6x at the lowest level, which costs little
-    next to writing the postings.
+    name repeated in each: it compresses many times over at the lowest level, which costs
+    little next to writing the postings.
     """
 
     def _new_run(self):  # type: ignore[no-untyped-def]
