@@ -29,6 +29,8 @@ def test_pdf_pages_become_images_beside_their_text(client, kb, upload, make_pdf)
     assert 'alt="Vorschau von Seite 2; ihr Text steht darunter"' in page
     with client.get("/items/1/files/1/pages/2.png") as response:
         assert response.status_code == 200 and response.mimetype == "image/png"
+        assert "private" in response.headers["Cache-Control"]
+        assert "public" not in response.headers["Cache-Control"]
         image = Image.open(io.BytesIO(response.get_data()))
         assert image.width == 900 and image.height > image.width  # A4 portrait
     assert client.get("/items/1/files/1/pages/3.png").status_code == 404

@@ -37,7 +37,11 @@ def make_current(item_id: int, version_id: int) -> Response:
 def page_image(item_id: int, file_id: int, number: int) -> Response:
     """One page image of the preview, with the same access check as the download."""
     path = previews.page_image(kb(), item_id, file_id, number, viewer())
-    return send_file(path, mimetype="image/png", max_age=3600)
+    response = send_file(path, mimetype="image/png", max_age=3600)
+    # Only the browser may keep it: a shared proxy must never serve an internal slide.
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
 
 
 @bp.get("/items/<int:item_id>/versions/<int:old_id>/diff/<int:new_id>")
