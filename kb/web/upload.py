@@ -71,7 +71,8 @@ def _store(uploads: list[item_service.UploadFile], twins: bool):  # type: ignore
         ), 400
     duplicates = [o.sha256 for o in outcomes if o.status == "duplicate"]
     if duplicates:  # only bytes this browser itself sent may later become a twin
-        session["uploaded"] = (session.get("uploaded", []) + duplicates)[-MAX_REMEMBERED:]
+        remembered = session.get("uploaded", []) + [sha[:PREFIX] for sha in duplicates]
+        session["uploaded"] = remembered[-MAX_REMEMBERED:]
     stored = any(o.status in ("queued", "failed") for o in outcomes)
     status = 201 if stored else (200 if duplicates else 400)
     if _wants_fragment():  # the upload page's script sends one file per request
@@ -85,7 +86,9 @@ def _wants_fragment() -> bool:
 
 
 #: How many duplicate uploads a browser may turn into twins later.
-MAX_REMEMBERED = 50
+#: Only the first 16 hex digits (64 bits) are kept: the session is a cookie of at most 4 KB.
+MAX_REMEMBERED = 20
+PREFIX = 16
 
 
 @bp.post("/upload/twin")
@@ -98,7 +101,8 @@ def twin():  # type: ignore[no-untyped-def]
     """
     item_service.check_upload_allowed(kb(), viewer())
     sha = request.form.get("sha256", "")
-    if sha not in session.get("uploaded", []) or not kb().store.exists(sha):
+    known = len(sha) == 64 and sha[:PREFIX] in session.get("uploaded", [])
+    if not known or not kb().store.exists(sha):
         raise NotFound("Diese Datei gibt es nicht.", "This file does not exist.")
     name = request.form.get("filename", "")[:255] or "Datei"
     with kb().store.path(sha).open("rb") as stream:
