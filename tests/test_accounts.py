@@ -45,6 +45,16 @@ def test_login_failures_look_the_same_whatever_the_reason(client, kb, add_user, 
         assert [e.login_name for e in failed] == [name]
 
 
+def test_login_records_when_and_from_where(kb, client, add_user):
+    add_user("anna")
+    login(client, "anna")
+    with kb.db.reading() as session:
+        user = session.scalar(select(User).where(User.username == "anna"))
+        assert user.last_login_at is not None
+        logins = session.scalars(select(AuditEvent).where(AuditEvent.action == "login")).all()
+        assert [(e.user_id, e.address) for e in logins] == [(user.id, "127.0.0.1")]
+
+
 def test_login_is_throttled_per_name_and_the_window_ends(kb, add_user):
     add_user("anna")
     now = utcnow()

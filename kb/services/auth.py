@@ -91,6 +91,7 @@ def authenticate(kb: Kb, username: str, password: str, address: str, now: dt.dat
                 user.password_hash
             )
             audit.record(session, "login", Viewer(user.id, name=name, address=address), at=now)
+            session.flush()  # write last_login_at before the object leaves the session
             session.expunge(user)
     if failed:
         raise _wrong_login()
