@@ -11,15 +11,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from kb.extract.containers import DOCX, ODP, ODT, PDF, PPTX
+
 logger = logging.getLogger(__name__)
 
-PDF = "application/pdf"
-OFFICE = {
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.oasis.opendocument.presentation",
-    "application/vnd.oasis.opendocument.text",
-}
+OFFICE = frozenset({PPTX, DOCX, ODP, ODT})
 PREVIEW_MIMES = frozenset({PDF, *OFFICE})
 #: Page images are made for at most this many pages; the text view covers the rest.
 MAX_PAGES = 60

@@ -12,6 +12,7 @@ from kb.services import workflow
 from kb.services.access import can_edit
 from kb.services.reference import all_districts
 from kb.web import kb, viewer
+from kb.web.forms import item_fields
 
 bp = Blueprint("editing", __name__)
 
@@ -19,17 +20,9 @@ bp = Blueprint("editing", __name__)
 def _edit_from_form() -> workflow.ItemEdit:
     form = request.form
     return workflow.ItemEdit(
-        title=form.get("title", "")[:500],
+        **item_fields(form),
         kind=form.get("kind", ""),
-        summary=form.get("summary", "")[:5000],
-        organisation=form.get("organisation", "")[:300],
-        speakers=form.get("speakers", "")[:500],
-        programme=form.get("programme", "")[:120],
         access=form.get("access", "internal"),
-        licence=form.get("licence", ""),
-        participants_only=form.get("participants_only") == "1",
-        topics=[t for t in form.get("topics", "").split(",") if t.strip()][:20],
-        districts=form.getlist("districts")[:14],
     )
 
 

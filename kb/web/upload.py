@@ -8,6 +8,7 @@ from kb.errors import NotFound, ValidationError
 from kb.services import items as item_service
 from kb.services.reference import all_districts, all_events
 from kb.web import kb, viewer
+from kb.web.forms import item_fields
 
 bp = Blueprint("upload", __name__)
 
@@ -15,17 +16,9 @@ bp = Blueprint("upload", __name__)
 def _meta_from_form() -> item_service.ItemMeta:
     form = request.form
     return item_service.ItemMeta(
-        title=form.get("title", "")[:500],
+        **item_fields(form),
         kind=form.get("kind", "sonstiges"),
-        summary=form.get("summary", "")[:5000],
-        organisation=form.get("organisation", "")[:300],
-        speakers=form.get("speakers", "")[:500],
-        programme=form.get("programme", "")[:120],
-        topics=[t for t in form.get("topics", "").split(",") if t.strip()][:20],
-        districts=form.getlist("districts")[:14],
         event_slug=form.get("event") or None,
-        licence=form.get("licence", ""),
-        participants_only=form.get("participants_only") == "1",
         **({"access": form.get("access", "internal")} if viewer().user_id else {}),
     )
 
