@@ -36,9 +36,37 @@ from kb.models.content import (
     utcnow,
 )
 from kb.models.mappe import Mappe, MappeEntry
+from kb.models.network import (
+    ORGANISATION_KINDS,
+    AgendaEntry,
+    CalendarFeed,
+    Deadline,
+    Organisation,
+    Person,
+    Programme,
+    QAEntry,
+    Tag,
+    agenda_speakers,
+    item_persons,
+    item_tags,
+    qa_guidance,
+)
 
 __all__ = [
     "ACCESS",
+    "ORGANISATION_KINDS",
+    "AgendaEntry",
+    "CalendarFeed",
+    "Deadline",
+    "Organisation",
+    "Person",
+    "Programme",
+    "QAEntry",
+    "Tag",
+    "agenda_speakers",
+    "item_persons",
+    "item_tags",
+    "qa_guidance",
     "KINDS",
     "LICENCES",
     "ROLES",

@@ -9,6 +9,7 @@ indexer replays into Whoosh.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -26,6 +27,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.db import Base
+
+if TYPE_CHECKING:
+    from kb.models.network import Organisation, Person, Tag
 
 #: Item kinds: id -> German label. Order is the order in forms.
 KINDS: dict[str, str] = {
@@ -74,6 +78,9 @@ class District(Base):
     #: "Landkreis" or "kreisfreie Stadt"
     kind: Mapped[str] = mapped_column(String(40))
     state: Mapped[str] = mapped_column(String(60), default="Sachsen-Anhalt")
+    #: Tile position on the schematic state map (row, column; 0-based), from the data file.
+    map_row: Mapped[int | None] = mapped_column(Integer)
+    map_col: Mapped[int | None] = mapped_column(Integer)
 
 
 class Topic(Base):
@@ -83,6 +90,7 @@ class Topic(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
 
 
 item_topics = Table(
@@ -107,6 +115,7 @@ class EventSeries(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
 
 
 class Event(Base):
@@ -119,11 +128,20 @@ class Event(Base):
     number: Mapped[int | None] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
     starts_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: Last day (None: a one-day event); never before ``starts_on`` (checked by the service).
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)
     city: Mapped[str] = mapped_column(String(120), default="")
-    host_district_ags: Mapped[str | None] = mapped_column(String(8))
+    #: The venue as printed in the invitation (building, address).
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    host_district_ags: Mapped[str | None] = mapped_column(
+        ForeignKey("districts.ags", ondelete="SET NULL"), index=True
+    )
     description: Mapped[str] = mapped_column(Text, default="")
+    #: "public" or "internal": who sees the event itself (its items keep their own access).
+    access: Mapped[str] = mapped_column(String(10), default="public")
 
     series: Mapped[EventSeries | None] = relationship()
+    host_district: Mapped[District | None] = relationship()
 
 
 class Item(Base):
@@ -150,6 +168,24 @@ class Item(Base):
     #: The speaker's sharing consent: only participants of the item's event may read it.
     participants_only: Mapped[bool] = mapped_column(Boolean, default=False)
     licence: Mapped[str] = mapped_column(String(40), default="")
+    #: Markdown (sanitised when shown); guidance checklists are task lists ("- [ ] …").
+    body: Mapped[str] = mapped_column(Text, default="")
+    #: The organisation the item comes from; ``organisation`` is its display copy.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    # -- guidance (Leitfaden / Merkblatt) --
+    #: The body that issued the guidance (Landesverwaltungsamt, Investitionsbank …).
+    issuing_body_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    #: The previous edition this one replaces (a new yearly edition is a new item). Unique:
+    #: an edition has at most one successor; cycles are refused by the service.
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="SET NULL"), unique=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -160,6 +196,18 @@ class Item(Base):
     )
     files: Mapped[list[FileVersion]] = relationship(
         back_populates="item", order_by="FileVersion.id", cascade="all, delete-orphan"
+    )
+    persons: Mapped[list[Person]] = relationship(
+        secondary="item_persons", order_by="item_persons.c.position"
+    )
+    tags: Mapped[list[Tag]] = relationship(secondary="item_tags", order_by="Tag.name")
+    organisation_ref: Mapped[Organisation | None] = relationship(foreign_keys=[organisation_id])
+    issuing_body: Mapped[Organisation | None] = relationship(foreign_keys=[issuing_body_id])
+    supersedes: Mapped[Item | None] = relationship(
+        remote_side=[id], foreign_keys=[supersedes_id], back_populates="superseded_by"
+    )
+    superseded_by: Mapped[Item | None] = relationship(
+        foreign_keys=[supersedes_id], back_populates="supersedes", uselist=False
     )
 
 

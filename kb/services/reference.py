@@ -29,7 +29,11 @@ def slugify(text: str) -> str:
 
 
 def load_districts(kb: Kb, path: Path = DEFAULT_DISTRICTS) -> int:
-    """Insert or update the districts listed in ``path`` (CSV: ags,name,kind,state)."""
+    """Insert or update the districts listed in ``path``.
+
+    CSV columns: ags, name, kind, state, and optionally map_row, map_col (the tile of the
+    schematic map on /districts; rough geographic position, north at row 0).
+    """
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     with kb.db.writing() as session:
@@ -37,9 +41,16 @@ def load_districts(kb: Kb, path: Path = DEFAULT_DISTRICTS) -> int:
             district = session.get(District, row["ags"]) or District(ags=row["ags"])
             district.name, district.kind = row["name"], row["kind"]
             district.state = row.get("state") or "Sachsen-Anhalt"
+            district.map_row = _tile(row.get("map_row"))
+            district.map_col = _tile(row.get("map_col"))
             session.add(district)
     logger.info("Loaded %d districts from %s", len(rows), path.name)
     return len(rows)
+
+
+def _tile(value: str | None) -> int | None:
+    """A map tile coordinate from the data file; blank means "not on the map"."""
+    return int(value) if value and value.strip() else None
 
 
 def districts_by_ags(session: Session, keys: list[str]) -> list[District]:
