@@ -28,8 +28,11 @@ logger = logging.getLogger(__name__)
 INDEX_LOG_LOCK = 7310
 
 
-def append_index_log(session: Session, item_id: int) -> None:
-    """Record "re-index item ``item_id``"; call inside the changing transaction.
+def append_index_log(session: Session, object_id: int, object_type: str = "item") -> None:
+    """Record "re-index object ``object_id``"; call inside the changing transaction.
+
+    ``object_type`` is "item", "event" or "qa" (objects without files get one
+    index document of their own).
 
     Appends are serialised so ids become visible in order and an indexer
     that remembers the last applied id never skips one. SQLite serialises
@@ -40,7 +43,7 @@ def append_index_log(session: Session, item_id: int) -> None:
         # visible. Taken before the insert draws an id from the sequence.
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": INDEX_LOG_LOCK})
         notify(session, INDEX_CHANNEL)  # other app servers' indexers apply it at once
-    session.add(IndexLog(object_type="item", object_id=item_id))
+    session.add(IndexLog(object_type=object_type, object_id=object_id))
 
 
 def _item_fields(item: Item) -> Document:

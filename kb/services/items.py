@@ -35,6 +35,7 @@ from kb.services.access import Viewer, can_view, is_public
 from kb.services.accounts import accounts_exist
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
+from kb.services.people import set_item_people
 from kb.services.reference import districts_by_ags, topics_by_name
 from kb.services.wakeup import JOBS_CHANNEL, notify
 from kb.storage import Blob
@@ -317,8 +318,6 @@ def _new_item(session: Session, meta: ItemMeta, title: str, event_id: int | None
         title=title[:500],
         kind=meta.kind,
         summary=meta.summary,
-        organisation=meta.organisation[:300],  # the column sizes: PostgreSQL refuses more
-        speakers=meta.speakers[:500],
         event_id=event_id,
         date=meta.date,
         access=meta.access,
@@ -329,6 +328,8 @@ def _new_item(session: Session, meta: ItemMeta, title: str, event_id: int | None
     )
     item.topics = topics_by_name(session, meta.topics)
     item.districts = districts_by_ags(session, meta.districts)
+    session.add(item)
+    set_item_people(session, item, meta.speakers, meta.organisation)
     return item
 
 

@@ -22,6 +22,7 @@ from kb.services import audit
 from kb.services.access import Viewer, can_edit, can_view
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
+from kb.services.people import set_item_people
 from kb.services.reference import districts_by_ags, topics_by_name
 
 logger = logging.getLogger(__name__)
@@ -201,8 +202,7 @@ def update_item(kb: Kb, item_id: int, edit: ItemEdit, viewer: Viewer) -> None:
         item.title = edit.title.strip()[:500]
         item.kind, item.access, item.licence = edit.kind, edit.access, edit.licence
         item.summary = edit.summary[:5000]
-        item.organisation = edit.organisation[:300]
-        item.speakers = edit.speakers[:500]
+        set_item_people(session, item, edit.speakers, edit.organisation)
         item.programme = edit.programme[:120]
         item.participants_only = edit.participants_only
         item.topics = topics_by_name(session, edit.topics)
