@@ -99,6 +99,17 @@ def item_principals(item: Item) -> list[str]:
     return readers
 
 
+def access_principals(access: str) -> list[str]:
+    """Principals for objects with only an access level (events, Q&A entries), not a workflow."""
+    readers = ["anon", "member"] if access == "public" else ["member"]
+    return [*readers, "editor"]
+
+
+def can_view_object(viewer: Viewer, access: str) -> bool:
+    """May ``viewer`` see an event or Q&A entry with this access level?"""
+    return bool(set(access_principals(access)) & set(viewer.principals()))
+
+
 def can_view(viewer: Viewer, item: Item) -> bool:
     """The same rule as the index filter, evaluated against the database row."""
     allowed = set(item_principals(item))
