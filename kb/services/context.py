@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,14 @@ class Kb:
     @property
     def base_url(self) -> str:
         return str(self.config["KB_BASE_URL"])
+
+    def today(self) -> dt.date:
+        """Today's date, the one clock that validity banners, deadlines and feeds compare with.
+
+        Tests (and a demo for a given day) fix it with the ``KB_TODAY`` setting (ISO date).
+        """
+        fixed = self.config.get("KB_TODAY")
+        return dt.date.fromisoformat(str(fixed)) if fixed else dt.date.today()
 
     def close(self) -> None:
         self.index.close()
