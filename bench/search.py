@@ -197,7 +197,7 @@ def corpus_items(path: Path) -> Iterator[Any]:
 
 def index_documents(path: Path, spent: list[float] | None = None) -> Iterator[dict[str, Any]]:
     """kb's index documents for the corpus; ``spent[0]`` accumulates the seconds spent here."""
-    from kb.services.indexing import documents_for_item
+    from kb.services.documents import documents_for_item
 
     items = corpus_items(path)
     while True:
@@ -323,7 +323,7 @@ FTS_COLUMNS = "title, summary, content, allow, item_id UNINDEXED, page UNINDEXED
 
 def fts_rows(corpus: Path) -> list[tuple[str, str, str, str, str, int]]:
     """One FTS5 row per corpus page: item title, item summary, page text, access terms."""
-    from kb.services.indexing import documents_for_item
+    from kb.services.documents import documents_for_item
 
     rows = []
     for item in corpus_items(corpus):

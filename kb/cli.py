@@ -224,9 +224,10 @@ def search_command(query: str, as_json: bool, limit: int, as_user: str | None) -
             "hits": [
                 {
                     "id": h.item_id,
+                    "type": h.object_type,
                     "title": h.title,
                     "kind": h.kind,
-                    "url": f"{base}/items/{h.item_id}",
+                    "url": f"{base}{h.path}",
                     "score": round(h.score, 4),
                     "pages": [{"page": p.number, "snippet": p.snippet} for p in h.pages],
                     "files": h.files,
@@ -244,7 +245,8 @@ def search_command(query: str, as_json: bool, limit: int, as_user: str | None) -
     click.echo(f"{result.total} Treffer")
     for h in result.hits:
         where = ", ".join(p.label for p in h.pages)
-        click.echo(f"[{h.item_id}] {h.title}" + (f" ({where})" if where else ""))
+        ref = h.item_id if h.object_type == "item" else h.path
+        click.echo(f"[{ref}] {h.title}" + (f" ({where})" if where else ""))
 
 
 @click.command("handout")

@@ -19,7 +19,7 @@ from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Tabl
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.db import Base
-from kb.models.content import utcnow
+from kb.models.content import Event, Item, utcnow
 
 #: Kinds of organisation, id -> German label (for forms and the district page).
 ORGANISATION_KINDS: dict[str, str] = {
@@ -159,6 +159,9 @@ class QAEntry(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     answering_body: Mapped[Organisation | None] = relationship()
+    event: Mapped[Event | None] = relationship()
+    #: The guidance items this question concerns (listed there as the FAQ).
+    guidance: Mapped[list[Item]] = relationship(secondary=qa_guidance, order_by="Item.id")
 
 
 class Deadline(Base):

@@ -20,7 +20,7 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -147,8 +147,8 @@ class SearchIndex:
         self._open().optimize()
         logger.info("Optimised index %s", self.current_dir())
 
-    def replace_objects(self, docs_by_item: dict[int, list[Document]], applied_id: int) -> None:
-        """Replace all documents of the given items and record ``applied_id``.
+    def replace_objects(self, docs_by_item: Mapping[str, list[Document]], applied_id: int) -> None:
+        """Replace all documents of the given objects (by key) and record ``applied_id``.
 
         Re-indexing an item first deletes every document it had, so a deck
         that lost slides leaves no stale pages behind. Caller holds the lock.
@@ -157,7 +157,7 @@ class SearchIndex:
         writer = ix.writer(timeout=30)
         try:
             for item_id, docs in docs_by_item.items():
-                writer.delete_by_term("item_id", str(item_id))
+                writer.delete_by_term("item_id", str(item_id))  # the object's key
                 for doc in docs:
                     writer.add_document(**doc)
             writer.update_document(
@@ -230,12 +230,15 @@ class SearchIndex:
                 "Please try again in a few minutes.",
             ) from exc
 
-    def item_ids(self) -> set[int]:
-        """Every item id that has documents in the index (for ``kb check``)."""
+    def object_keys(self) -> set[str]:
+        """Every object key ("12", "e3", "q5") that has documents in the index (``kb check``)."""
         with self.searching() as searcher:
             # Only live documents: the lexicon still lists terms of deleted ones.
-            ids = (fields.get("item_id") for fields in searcher.documents())
-            return {int(item_id) for item_id in ids if item_id}
+            return {f["item_id"] for f in searcher.documents() if f.get("item_id")}
+
+    def item_ids(self) -> set[int]:
+        """Every item id that has documents in the index."""
+        return {int(key) for key in self.object_keys() if key.isdigit()}
 
     def doc_count_for(self, item_id: int) -> int:
         with self.searching() as searcher:

@@ -26,10 +26,13 @@ from kb.search import querylang, rerank
 from kb.search.filtering import ITEM_CLAUSE, MaskedCollector, permission_clause
 from kb.search.index import SearchIndex
 from kb.search.schema import FACETS
-from kb.search.segments import Clause, SegmentCache
+from kb.search.segments import Clause, ItemFields, SegmentCache
 from kb.search.snippets import PageHit, best_pages
 
 logger = logging.getLogger(__name__)
+
+#: How much a guidance status scales a score (kept in step with kb.services.validity).
+RANK_FACTORS: dict[str, float] = {"superseded": 0.4, "expired": 0.5, "upcoming": 0.9}
 
 #: Fields of the item document a query is parsed over (see kb/search/schema.py); the
 #: exact ones only rank, in a second pass over the best matches (kb/search/rerank.py).
@@ -52,11 +55,21 @@ class SearchRequest:
 
 @dataclass
 class ItemHit:
-    item_id: int
+    """One found object: an item, or an event ("e3") or Q&A entry ("q5") by its key."""
+
+    key: str
     title: str
     kind: str
     score: float
     pages: list[PageHit] = field(default_factory=list)
+
+    @property
+    def object_type(self) -> str:
+        return {"e": "event", "q": "qa"}.get(self.key[:1], "item")
+
+    @property
+    def object_id(self) -> int:
+        return int(self.key.lstrip("eq"))
 
 
 @dataclass
@@ -103,13 +116,13 @@ def search(
         scored = [(docnum, score or 0.0) for score, docnum in results.top_n]
         if request.sort != "date":
             scored = rerank.rerank(searcher, scored, rerank.exact_terms(user_query))
-        hits, facets = _group(scored, searcher, index.segments)
+        hits, facets = _group(scored, searcher, index.segments, request.sort != "date")
         truncated = truncated or len(scored) >= MAX_DOCS
         start = (max(request.page, 1) - 1) * request.page_size
         page_hits = hits[start : start + request.page_size]
-        pages = best_pages(searcher, [h.item_id for h in page_hits], _content_terms(matching))
+        pages = best_pages(searcher, [h.key for h in page_hits], _content_terms(matching))
         for hit in page_hits:
-            hit.pages = pages.get(hit.item_id, [])
+            hit.pages = pages.get(hit.key, [])
         return SearchResult(len(hits), page_hits, facets, truncated)
 
 
@@ -128,18 +141,31 @@ def _collect(searcher, cache: SegmentCache, query: Query, clauses: list[Clause],
     return masked.results(), truncated
 
 
-def _group(scored: list[tuple[int, float]], searcher, cache: SegmentCache):  # type: ignore[no-untyped-def]
-    """Items in result order and facet counts over them (item fields cached per segment)."""
+def _group(scored: list[tuple[int, float]], searcher, cache: SegmentCache, by_score: bool):  # type: ignore[no-untyped-def]
+    """Items in result order and facet counts over them (item fields cached per segment).
+
+    Old guidance ranks below current: a superseded or expired edition's score is scaled
+    down (:data:`RANK_FACTORS`), so the edition that applies comes first.
+    """
     infos = cache.item_fields(searcher, [docnum for docnum, _score in scored])
     hits = [
-        ItemHit(info.item_id, info.title, info.kind, score)
+        ItemHit(info.key, info.title, info.kind, score * _validity_factor(info))
         for (_docnum, score), info in zip(scored, infos, strict=True)
     ]
+    if by_score:
+        hits.sort(key=lambda hit: -hit.score)
     pairs = Counter(chain.from_iterable(info.facets for info in infos))
     facets: dict[str, list[tuple[str, int]]] = {}
     for (name, value), n in pairs.most_common():
         facets.setdefault(name, []).append((value, n))
     return hits, facets
+
+
+def _validity_factor(info: ItemFields) -> float:
+    for name, value in info.facets:
+        if name == "validity":
+            return RANK_FACTORS.get(value, 1.0)
+    return 1.0
 
 
 def _content_terms(query: Query) -> list[str]:

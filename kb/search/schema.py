@@ -30,19 +30,24 @@ FACETS = {
     "organisation": "organisation",
     "programme": "programme",
     "filetype": "filetype",
+    "series": "series",
+    "validity": "validity",
 }
 #: Facets whose stored value is comma-separated (KEYWORD fields with ``commas=True``).
 MULTI_VALUED = frozenset({"district", "topic", "speaker", "filetype"})
 #: Bump when fields or analyzers change: an index of another version is rebuilt from the DB.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 class KbSchema(SchemaClass):
-    #: "i<item>" or "i<item>/f<file>/p<page>" — unique, so update/delete address one document.
+    #: "i<item>", "i<item>/f<file>/p<page>", "e<event>", "q<qa>" (and "q<qa>/p1") — unique,
+    #: so update/delete address one document.
     doc_id = ID(unique=True, stored=True)
-    #: "item" or "page" (see the module docs).
+    #: "item" or "page" (see the module docs). Events and Q&A entries have one "item"
+    #: document of their own (Q&A also one page document, for its snippet).
     doctype = ID()
-    #: The item's id as text; re-indexing an item deletes all documents with this term.
+    #: The object's key: the item's id as text ("12"), "e12" for event 12, "q5" for Q&A
+    #: entry 5; re-indexing an object first deletes all documents with this term.
     item_id = ID(stored=True, sortable=True)
     #: Page/slide number within the file (0 on the item document).
     page = NUMERIC(stored=True, signed=False)
@@ -87,6 +92,11 @@ class KbSchema(SchemaClass):
     organisation = ID(stored=True)
     #: Funding programme (AMIF, …).
     programme = ID(stored=True)
+    #: Slug of the event's series (IKOE-Ideenwerkstatt …).
+    series = ID(stored=True)
+    #: Guidance only: current, upcoming, superseded or expired — as of the day it was
+    #: indexed; the worker re-indexes guidance daily, so a date passing moves it.
+    validity = ID(stored=True)
     #: File types of the item's current files (pdf, pptx …).
     filetype = KEYWORD(stored=True, commas=True, scorable=False)
     #: The item's date (or upload date); sorting by date.

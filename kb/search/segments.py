@@ -41,7 +41,8 @@ MAX_MASKS_PER_SEGMENT = 256
 class ItemFields:
     """What a hit and the facet counts need of an item document."""
 
-    item_id: int
+    #: The object's key ("12" for an item, "e3" an event, "q5" a Q&A entry).
+    key: str
     title: str
     kind: str
     #: (facet, value) pairs, one per value of each facet (kb.search.schema.FACETS)
@@ -150,7 +151,7 @@ class SegmentCache:
     def _read(self, reader: Any, docnum: int) -> ItemFields:
         stored = reader.stored_fields(docnum)
         return ItemFields(
-            int(stored.get("item_id") or 0),
+            str(stored.get("item_id") or ""),
             stored.get("title") or "",
             stored.get("kind") or "",
             tuple(_facet_pairs(stored)),

@@ -50,17 +50,17 @@ class MarkFormatter(highlight.HtmlFormatter):
 
 
 def best_pages(
-    searcher: Any, item_ids: Sequence[int], words: Sequence[str]
-) -> dict[int, list[PageHit]]:
-    """The best pages (with snippets) of each of ``item_ids`` for the content ``words``."""
+    searcher: Any, item_ids: Sequence[str], words: Sequence[str]
+) -> dict[str, list[PageHit]]:
+    """The best pages (with snippets) of the objects keyed ``item_ids`` for ``words``."""
     if not words or not item_ids:
         return {}
-    scored: dict[int, list[tuple[float, int]]] = {}  # item -> [(-score, global docnum)]
+    scored: dict[str, list[tuple[float, int]]] = {}  # item -> [(-score, global docnum)]
     offsets: dict[int, dict[str, Any]] = {}  # global docnum -> word -> [(pos, start, end)]
     context = searcher.context()
     for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
-        owner: dict[int, int] = {}
+        owner: dict[int, str] = {}
         for item_id in item_ids:
             if ("item_id", str(item_id)) in reader:
                 for docnum in reader.postings("item_id", str(item_id)).all_ids():

@@ -114,5 +114,7 @@ def related_items(
         like = Or([Term("alltext", word, boost=weight) for word, weight in terms])
         query = And([like, Not(Term("item_id", str(item_id)))])
         clauses = [permission_clause(principals), ITEM_CLAUSE]
-        results = filtered_search(searcher, index.segments, query, clauses, limit=limit)
-        return [int(hit["item_id"]) for hit in results]
+        # Related *items* only: events and Q&A entries have keys like "e3" and "q5".
+        results = filtered_search(searcher, index.segments, query, clauses, limit=limit + 5)
+        keys = [hit["item_id"] for hit in results]
+        return [int(key) for key in keys if key.isdigit()][:limit]

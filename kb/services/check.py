@@ -1,8 +1,8 @@
 """``kb check``: is the instance consistent? Database, blobs and index compared.
 
 Problems (exit 1): a referenced blob missing or with the wrong hash, a
-finished file version without pages, an item missing from the index or an
-index document without its item, the index behind the log with no indexer
+finished file version without pages, an item, event or Q&A entry missing from
+the index or an index document without its object, the index behind the log with no indexer
 running. Warnings: blobs no file version references (left by an interrupted
 upload; harmless, reclaimable).
 """
@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from kb.models import FileVersion, IndexLog, Item, Page
+from kb.models import Event, FileVersion, IndexLog, Item, Page, QAEntry
 from kb.services.context import Kb
+from kb.services.documents import object_key, parse_key
 
 
 @dataclass
@@ -40,12 +41,15 @@ def run_check(kb: Kb) -> CheckReport:
             ).all()
         )
         item_ids = set(session.scalars(select(Item.id)))
+        keys = {object_key("item", i) for i in item_ids}
+        keys |= {object_key("event", i) for i in session.scalars(select(Event.id))}
+        keys |= {object_key("qa", i) for i in session.scalars(select(QAEntry.id))}
         max_log = session.scalar(select(func.max(IndexLog.id))) or 0
     _check_blobs(kb, versions, report)
     for fv_id, _sha, status in versions:
         if status == "done" and not page_counts.get(fv_id):
             report.problems.append(f"Dateiversion {fv_id} ist verarbeitet, hat aber keine Seiten.")
-    _check_index(kb, item_ids, max_log, report)
+    _check_index(kb, keys, max_log, report)
     report.counts = {"items": len(item_ids), "file_versions": len(versions), "log_max": max_log}
     return report
 
@@ -63,7 +67,7 @@ def _check_blobs(kb: Kb, versions, report: CheckReport) -> None:  # type: ignore
             report.warnings.append(f"Datei {sha} im Speicher gehört zu keiner Dateiversion.")
 
 
-def _check_index(kb: Kb, item_ids: set[int], max_log: int, report: CheckReport) -> None:
+def _check_index(kb: Kb, keys: set[str], max_log: int, report: CheckReport) -> None:
     if not kb.index.exists():
         report.problems.append("Es gibt keinen Suchindex (kb init oder kb reindex ausführen).")
         return
@@ -76,8 +80,15 @@ def _check_index(kb: Kb, item_ids: set[int], max_log: int, report: CheckReport) 
             "und kein Indexer läuft (kb reindex oder kb worker starten)."
         )
         return  # the comparison below would only repeat the lag
-    indexed = kb.index.item_ids()
-    for item_id in sorted(item_ids - indexed):
-        report.problems.append(f"Eintrag {item_id} fehlt im Suchindex.")
-    for item_id in sorted(indexed - item_ids):
-        report.problems.append(f"Der Suchindex enthält Eintrag {item_id}, den es nicht mehr gibt.")
+    indexed = kb.index.object_keys()
+    for key in sorted(keys - indexed):
+        report.problems.append(f"{_describe(key)} fehlt im Suchindex.")
+    for key in sorted(indexed - keys):
+        report.problems.append(f"Der Suchindex enthält {_describe(key)}, den es nicht mehr gibt.")
+
+
+def _describe(key: str) -> str:
+    """ "12" -> "Eintrag 12", "e3" -> "Veranstaltung 3", "q5" -> "Frage 5"."""
+    object_type, object_id = parse_key(key)
+    noun = {"item": "Eintrag", "event": "Veranstaltung", "qa": "Frage"}[object_type]
+    return f"{noun} {object_id}"

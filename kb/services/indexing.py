@@ -14,12 +14,12 @@ import logging
 from collections.abc import Iterator
 
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from kb.models import FileVersion, IndexLog, Item
+from kb.models import IndexLog
 from kb.search.index import Document
-from kb.services.access import item_principals
 from kb.services.context import Kb
+from kb.services.documents import all_documents, documents_for
 from kb.services.wakeup import INDEX_CHANNEL, notify
 
 logger = logging.getLogger(__name__)
@@ -46,89 +46,6 @@ def append_index_log(session: Session, object_id: int, object_type: str = "item"
     session.add(IndexLog(object_type=object_type, object_id=object_id))
 
 
-def _item_fields(item: Item) -> Document:
-    """The fields every document of ``item`` carries (facets, filters, item text)."""
-    when = item.date or item.created_at.date()
-    current = [f for f in item.files if f.is_current]
-    speakers = [s.strip() for s in item.speakers.replace(";", ",").split(",") if s.strip()]
-    words = [item.summary, item.speakers, item.organisation, item.programme]
-    words += [t.name for t in item.topics] + [d.name for d in item.districts]
-    if item.event:
-        words.append(item.event.title)
-    return {
-        "item_id": str(item.id),
-        "title": item.title,
-        "title_exact": item.title,
-        "summary": " ".join(filter(None, words)),
-        "kind": item.kind,
-        "event": item.event.slug if item.event else "",
-        "topic": ",".join(t.slug for t in item.topics),
-        "district": ",".join(d.ags for d in item.districts),
-        "year": str(when.year),
-        "speaker": ",".join(speakers),
-        "organisation": item.organisation,
-        "programme": item.programme,
-        "filetype": ",".join(sorted({_filetype(f.filename) for f in current})),
-        "date": dt.datetime.combine(when, dt.time()),
-        "allow": " ".join(item_principals(item)),
-    }
-
-
-def _filetype(filename: str) -> str:
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    return suffix if suffix.isalnum() and len(suffix) <= 5 else "andere"
-
-
-def documents_for_item(item: Item) -> list[Document]:
-    """The index documents of ``item``: the item document that searches match, and one page
-    document per page of each current file that says where in the item a match stands."""
-    base = _item_fields(item)
-    pages: list[Document] = []
-    texts: list[str] = []
-    for fv in item.files:
-        if not fv.is_current:
-            continue
-        for page in fv.pages:
-            texts.append(page.text)
-            pages.append(
-                {
-                    "doc_id": f"i{item.id}/f{fv.id}/p{page.number}",
-                    "doctype": "page",
-                    "item_id": base["item_id"],
-                    "page": page.number,
-                    "unit": fv.page_unit,
-                    "content": page.text,
-                    "filename": fv.filename,
-                    "allow": base["allow"],
-                }
-            )
-    alltext = "\n".join(texts)
-    item_doc = {
-        **base,
-        "doc_id": f"i{item.id}",
-        "doctype": "item",
-        "page": 0,
-        "alltext": alltext,
-        "alltext_exact": alltext,
-        "words": f"{base['title']} {base['summary']} {alltext}",
-    }
-    return [item_doc, *pages]
-
-
-def _load_items(session: Session, ids: list[int]) -> dict[int, Item]:
-    query = (
-        select(Item)
-        .where(Item.id.in_(ids))
-        .options(
-            selectinload(Item.files).selectinload(FileVersion.pages),
-            selectinload(Item.event),
-            selectinload(Item.topics),
-            selectinload(Item.districts),
-        )
-    )
-    return {item.id: item for item in session.scalars(query)}
-
-
 def apply_index_log(kb: Kb, batch: int = 200) -> int:
     """Apply pending index-log entries; return how many were applied.
 
@@ -147,23 +64,17 @@ def apply_index_log(kb: Kb, batch: int = 200) -> int:
                 ).all()
                 if not entries:
                     break
-                ids = sorted({e.object_id for e in entries})
-                items = _load_items(session, ids)
-                docs = {i: documents_for_item(items[i]) if i in items else [] for i in ids}
+                wanted: dict[str, set[int]] = {}
+                for entry in entries:
+                    wanted.setdefault(entry.object_type, set()).add(entry.object_id)
+                docs: dict[str, list[Document]] = {}
+                for object_type, ids in wanted.items():
+                    docs.update(documents_for(session, object_type, sorted(ids), kb.today()))
             applied = entries[-1].id
             kb.index.replace_objects(docs, applied)
             applied_total += len(entries)
-            logger.info("Applied index log up to %d (%d items)", applied, len(ids))
+            logger.info("Applied index log up to %d (%d objects)", applied, len(docs))
     return applied_total
-
-
-def _all_documents(session: Session) -> Iterator[Document]:
-    ids = list(session.scalars(select(Item.id).order_by(Item.id)))
-    for start in range(0, len(ids), 100):
-        items = _load_items(session, ids[start : start + 100])
-        for item in items.values():
-            yield from documents_for_item(item)
-        session.expunge_all()
 
 
 def reindex(kb: Kb) -> int:
@@ -185,7 +96,7 @@ def reindex(kb: Kb) -> int:
 
             def counted() -> Iterator[Document]:
                 nonlocal count
-                for doc in _all_documents(session):
+                for doc in all_documents(session, kb.today()):
                     count += 1
                     yield doc
 

@@ -59,7 +59,7 @@ def persons_by_names(session: Session, names: list[str]) -> list[Person]:
 
 
 def organisation_by_name(session: Session, name: str) -> Organisation | None:
-    """The organisation called ``name`` (full or short name), created on first use; None if blank."""
+    """The organisation called ``name`` (or so abbreviated), made on first use; None if blank."""
     name = " ".join(name.split())[:300]
     if not name:
         return None

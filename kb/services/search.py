@@ -8,6 +8,7 @@ appear). Facet values get their display labels here, from the database.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,11 +16,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kb.models import KINDS, UNITS, District, Event, Item, Topic
+from kb.models import KINDS, UNITS, District, Event, EventSeries, Item, QAEntry, Topic
 from kb.search import query as search_query
 from kb.search.synonyms import load_synonyms
-from kb.services.access import Viewer, can_view
+from kb.services.access import Viewer, can_view, can_view_object
 from kb.services.context import Kb
+from kb.services.validity import VALIDITY_LABELS
+from kb.services.validity import status as validity_status
 
 #: Facet name -> German heading, in display order.
 FACET_LABELS = {
@@ -32,7 +35,11 @@ FACET_LABELS = {
     "organisation": "Organisation",
     "programme": "Förderprogramm",
     "filetype": "Dateityp",
+    "series": "Veranstaltungsreihe",
+    "validity": "Gültigkeit",
 }
+#: Kinds of the index documents that are not items (facet "kind" values).
+OBJECT_KINDS = {"veranstaltung": "Veranstaltung", "frage": "Frage und Antwort"}
 SORTS = ("relevance", "date")
 
 
@@ -45,6 +52,8 @@ class PageView:
 
 @dataclass
 class HitView:
+    """One hit as pages show it; ``item_id`` is the id of the item, event or Q&A entry."""
+
     item_id: int
     title: str
     kind: str
@@ -53,6 +62,13 @@ class HitView:
     pages: list[PageView]
     files: list[dict[str, str]] = field(default_factory=list)
     summary: str = ""
+    #: "item", "event" or "qa"
+    object_type: str = "item"
+    #: The path of the object's page (/items/12, /events/<slug>, /qa/5).
+    path: str = ""
+    #: Guidance only: current, upcoming, superseded, expired (German label in ``validity_label``).
+    validity: str = ""
+    validity_label: str = ""
 
 
 @dataclass
@@ -107,19 +123,8 @@ def run_search(
     )
     synonyms = load_synonyms(_synonyms_path(kb))
     result = search_query.search(kb.index, request, viewer.principals(), synonyms)
-    ids = [hit.item_id for hit in result.hits]
     with kb.db.reading() as session:
-        items = {
-            item.id: item
-            for item in session.scalars(
-                select(Item).where(Item.id.in_(ids)).options(selectinload(Item.files))
-            )
-        }
-        hits = [
-            _view(hit, items[hit.item_id])
-            for hit in result.hits
-            if hit.item_id in items and can_view(viewer, items[hit.item_id])
-        ]
+        hits = _hit_views(session, result.hits, viewer, kb.today())
         facets = _facet_views(session, result.facets, clean)
     return SearchPage(
         text,
@@ -139,11 +144,46 @@ def _synonyms_path(kb: Kb) -> Path | None:
     return Path(path) if path else None
 
 
-def _view(hit: search_query.ItemHit, item: Item) -> HitView:
+def _hit_views(
+    session: Session, found: list[search_query.ItemHit], viewer: Viewer, today: dt.date
+) -> list[HitView]:
+    """Views of the hits the viewer may see *now* (the index lags the database a moment)."""
+    wanted: dict[str, list[int]] = {}
+    for hit in found:
+        wanted.setdefault(hit.object_type, []).append(hit.object_id)
+    items = _load(session, Item, wanted.get("item"), selectinload(Item.files))
+    events = _load(session, Event, wanted.get("event"))
+    qas = _load(session, QAEntry, wanted.get("qa"))
+    views = []
+    for hit in found:
+        if hit.object_type == "item" and hit.object_id in items:
+            item = items[hit.object_id]
+            if can_view(viewer, item):
+                views.append(_item_view(hit, item, today))
+        elif hit.object_type == "event" and hit.object_id in events:
+            event = events[hit.object_id]
+            if can_view_object(viewer, event.access):
+                views.append(_object_view(hit, event.title, f"/events/{event.slug}", event.city))
+        elif hit.object_type == "qa" and hit.object_id in qas:
+            qa = qas[hit.object_id]
+            if can_view_object(viewer, qa.access):
+                views.append(_object_view(hit, qa.question, f"/qa/{qa.id}", qa.answer))
+    return views
+
+
+def _load(session: Session, model, ids: list[int] | None, *options) -> dict:  # type: ignore[no-untyped-def]
+    if not ids:
+        return {}
+    query = select(model).where(model.id.in_(ids)).options(*options)
+    return {row.id: row for row in session.scalars(query)}
+
+
+def _item_view(hit: search_query.ItemHit, item: Item, today: dt.date) -> HitView:
     pages = [
         PageView(p.page, f"{UNITS.get(p.unit, 'Seite')} {p.page}", p.snippet) for p in hit.pages
     ]
     files = [{"name": f.filename, "sha256": f.sha256} for f in item.files if f.is_current]
+    status = validity_status(item, today) or ""
     return HitView(
         item.id,
         item.title,
@@ -153,6 +193,26 @@ def _view(hit: search_query.ItemHit, item: Item) -> HitView:
         pages,
         files,
         item.summary,
+        path=f"/items/{item.id}",
+        validity=status,
+        validity_label=VALIDITY_LABELS.get(status, ""),
+    )
+
+
+def _object_view(hit: search_query.ItemHit, title: str, path: str, summary: str) -> HitView:
+    """An event or Q&A entry: no files; a Q&A entry's snippet has no page label."""
+    pages = [PageView(p.page, "", p.snippet) for p in hit.pages]
+    return HitView(
+        hit.object_id,
+        title,
+        hit.kind,
+        OBJECT_KINDS.get(hit.kind, hit.kind),
+        hit.score,
+        pages,
+        [],
+        summary,
+        object_type=hit.object_type,
+        path=path,
     )
 
 
@@ -177,7 +237,8 @@ def _labels(
     session: Session, counts: dict[str, list[tuple[str, int]]]
 ) -> dict[tuple[str, str], str]:
     """Display names for values stored as keys (kind ids, event slugs, AGS, topic slugs)."""
-    labels = {("kind", k): v for k, v in KINDS.items()}
+    labels = {("kind", k): v for k, v in {**KINDS, **OBJECT_KINDS}.items()}
+    labels.update({("validity", k): v.capitalize() for k, v in VALIDITY_LABELS.items()})
     wanted = {name: [v for v, _ in values] for name, values in counts.items()}
     if wanted.get("event"):
         for slug, title in session.execute(
@@ -194,4 +255,11 @@ def _labels(
             select(Topic.slug, Topic.name).where(Topic.slug.in_(wanted["topic"]))
         ):
             labels[("topic", slug)] = name
+    if wanted.get("series"):
+        for slug, title in session.execute(
+            select(EventSeries.slug, EventSeries.title).where(
+                EventSeries.slug.in_(wanted["series"])
+            )
+        ):
+            labels[("series", slug)] = title
     return labels

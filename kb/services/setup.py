@@ -13,7 +13,7 @@ from kb.migrate import upgrade
 from kb.models import Event, EventSeries
 from kb.services.access import ANONYMOUS
 from kb.services.context import Kb
-from kb.services.indexing import ensure_index
+from kb.services.indexing import append_index_log, ensure_index
 from kb.services.items import ItemMeta, UploadFile, upload_files
 from kb.services.reference import load_districts, slugify
 
@@ -70,18 +70,19 @@ def _create_event(kb: Kb, demo_event: DemoEvent, today: dt.date) -> str | None:
         if series is None:
             series = EventSeries(slug=series_slug, title=demo_event.series)
             session.add(series)
-        session.add(
-            Event(
-                slug=event_slug,
-                series=series,
-                number=demo_event.number,
-                title=demo_event.title,
-                starts_on=today + dt.timedelta(days=demo_event.days_offset),
-                city=demo_event.city,
-                host_district_ags=demo_event.host_district_ags,
-                description=demo_event.description,
-            )
+        event = Event(
+            slug=event_slug,
+            series=series,
+            number=demo_event.number,
+            title=demo_event.title,
+            starts_on=today + dt.timedelta(days=demo_event.days_offset),
+            city=demo_event.city,
+            host_district_ags=demo_event.host_district_ags,
+            description=demo_event.description,
         )
+        session.add(event)
+        session.flush()
+        append_index_log(session, event.id, "event")
     return event_slug
 
 
