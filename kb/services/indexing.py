@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from kb.models import IndexLog
+from kb.models import IndexLog, Item
 from kb.search.index import Document
 from kb.services.context import Kb
 from kb.services.documents import all_documents, documents_for
@@ -149,3 +149,19 @@ def optimize_if_due(kb: Kb, now: dt.datetime) -> bool:
     if now.hour < OPTIMIZE_HOUR or last == now.date().isoformat():
         return False
     return optimize(kb, now.date())
+
+
+def reindex_guidance(kb: Kb) -> int:
+    """Queue every guidance item for re-indexing (its validity depends on today's date).
+
+    Guidance is a few dozen items, so re-indexing all of it once a day is cheaper and
+    simpler than working out whose status a date boundary has just moved.
+    """
+    with kb.db.writing() as session:
+        ids = list(session.scalars(select(Item.id).where(Item.kind == "leitfaden")))
+        for item_id in ids:
+            append_index_log(session, item_id)
+    if ids:
+        kb.job_signal.set()
+    logger.info("Queued %d guidance items for their daily validity refresh", len(ids))
+    return len(ids)

@@ -200,6 +200,7 @@ class Worker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._purged_on: dt.date | None = None
+        self._validity_on: dt.date | None = None
         self.waiter = JobWaiter(kb)
 
     def run_forever(self) -> None:
@@ -215,6 +216,7 @@ class Worker:
                     run_until_idle(self.kb, stop=self._stop)
                     optimize_if_due(self.kb, self.clock())
                     self.purge_if_due()
+                    self.refresh_validity_if_due()
                 except Exception:  # keep the loop alive; the job row keeps the error
                     logger.exception("Worker loop error")
                 self.waiter.wait(self.poll_seconds)
@@ -231,6 +233,17 @@ class Worker:
         retention = int(self.kb.config.get("KB_AUDIT_RETENTION_DAYS", 90))
         purge_personal_data(self.kb, now.replace(tzinfo=None), retention)
         self._purged_on = now.date()
+
+    def refresh_validity_if_due(self) -> None:
+        """Once a day: re-index guidance, whose validity (a facet and rank factor) moves with
+        the date — "gilt ab 01.01." becomes current on that day without anyone editing it."""
+        today = self.kb.today()
+        if self._validity_on == today:
+            return
+        from kb.services.indexing import reindex_guidance
+
+        reindex_guidance(self.kb)
+        self._validity_on = today
 
     def start_thread(self) -> None:
         self._thread = threading.Thread(target=self.run_forever, name="kb-worker", daemon=True)
