@@ -204,36 +204,90 @@ ul.check { list-style: none; padding-left: 0; } ul.check li::before { content: "
 """
 
 
-def build_leitfaden_pdf(next_year: int) -> bytes:
+#: What the previous edition (the year before) said instead: the real change between the two
+#: generations of the demo guidance (paper allowed, three months, single receipts, 15 %).
+PREVIOUS_EDITION = {
+    "Anträge, Änderungsanträge und Nachweise werden nur noch elektronisch angenommen.": (
+        "Anträge und Nachweise können schriftlich oder elektronisch eingereicht werden."
+    ),
+    "Papieranträge werden ab dem 01.01.{year} zurückgesandt": (
+        "Papieranträge mit Originalunterschrift per Post an die Investitionsbank"
+    ),
+    "Abweichungen bis zu 20 Prozent je Kostenposition sind ohne Änderungsantrag zulässig, "
+    "wenn die Gesamtsumme unverändert bleibt.": (
+        "Abweichungen bis zu 15 Prozent je Kostenposition sind ohne Änderungsantrag zulässig, "
+        "wenn die Gesamtsumme unverändert bleibt."
+    ),
+    "Der Verwendungsnachweis ist innerhalb von sechs Monaten nach Ende des "
+    "Bewilligungszeitraums einzureichen. Er besteht aus dem Sachbericht (Ziele, "
+    "Maßnahmen, Ergebnisse, Teilnehmende) und dem zahlenmäßigen Nachweis mit Belegliste.": (
+        "Der Verwendungsnachweis ist innerhalb von drei Monaten nach Ende des "
+        "Bewilligungszeitraums einzureichen. Er besteht aus dem Sachbericht und dem "
+        "zahlenmäßigen Nachweis mit Kopien aller Einzelbelege."
+    ),
+    "Statt Einzelbelegen wird eine Belegliste nach Vorlage eingereicht: laufende Nummer, "
+    "Belegdatum, Empfänger, Zweck, Kostenposition und Betrag. Originalbelege sind zehn "
+    "Jahre aufzubewahren und auf Anforderung vorzulegen.": (
+        "Dem zahlenmäßigen Nachweis sind Kopien aller Einzelbelege beizufügen. Originalbelege "
+        "sind zehn Jahre aufzubewahren."
+    ),
+    "sechs Monate nach Ende des Bewilligungszeitraums": (
+        "drei Monate nach Ende des Bewilligungszeitraums"
+    ),
+}
+
+
+def build_leitfaden_pdf(next_year: int, previous: bool = False) -> bytes:
     """The guidance sheet as a tagged PDF (WeasyPrint, imported here, not at module import).
 
+    ``previous`` builds the edition of the year before (see :data:`PREVIOUS_EDITION`).
     The HTML references no external resource, so WeasyPrint never fetches anything.
     """
     from weasyprint import HTML
 
-    return HTML(string=_leitfaden_html(next_year)).write_pdf(pdf_variant="pdf/ua-1")
+    page = _leitfaden_html(next_year, previous)
+    return HTML(string=page).write_pdf(pdf_variant="pdf/ua-1")
 
 
-def _leitfaden_html(year: int) -> str:
+def leitfaden_title(year: int, previous: bool = False) -> str:
+    if previous:
+        return f"Leitfaden: Antragsformalitäten {year}"
+    return f"Leitfaden: Neue Antragsformalitäten ab 01.01.{year}"
+
+
+def _leitfaden_html(year: int, previous: bool = False) -> str:
     esc = html.escape
-    title = f"Leitfaden: Neue Antragsformalitäten ab 01.01.{year}"
+
+    def text(value: str) -> str:
+        if previous:
+            value = PREVIOUS_EDITION.get(value, value)
+            value = value.replace("Ab dem 01.01.{year} gelten", "Im Jahr {year} gelten")
+            value = value.replace("neue Formalitäten", "diese Formalitäten")
+        return esc(value.format(year=year))
+
+    title = leitfaden_title(year, previous)
+    validity = (
+        f"Gilt vom 01.01.{year} bis 31.12.{year}."
+        if previous
+        else f"Gilt ab 01.01.{year} für alle neuen Anträge und Nachweise."
+    )
     parts = [
         f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{esc(title)}</title>',
         f'<meta name="author" content="{esc(LVWA)}"><style>{LEITFADEN_CSS}</style></head><body>',
         f"<h1>{esc(title)}</h1>",
-        f'<p class="gilt">Gilt ab 01.01.{year} für alle neuen Anträge und Nachweise.</p>',
+        f'<p class="gilt">{validity}</p>',
         f"<p>Herausgegeben vom {esc(LVWA)} in Abstimmung mit der {esc(IB)}.</p>",
     ]
     for heading, blocks in LEITFADEN_SECTIONS:
         parts.append(f"<h2>{esc(heading)}</h2>")
         for block in blocks:
             if isinstance(block, str):
-                parts.append(f"<p>{esc(block.format(year=year))}</p>")
+                parts.append(f"<p>{text(block)}</p>")
             else:
-                items = "".join(f"<li>{esc(b.format(year=year))}</li>" for b in block)
+                items = "".join(f"<li>{text(b)}</li>" for b in block)
                 parts.append(f"<ul>{items}</ul>")
     rows = "".join(
-        f"<tr><td>{esc(what.format(year=year))}</td><td>{esc(when)}</td></tr>"
+        f"<tr><td>{esc(what.format(year=year))}</td><td>{text(when)}</td></tr>"
         for what, when in LEITFADEN_FRISTEN
     )
     parts.append(
