@@ -85,6 +85,10 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "KB_AUDIT_RETENTION_DAYS": _env_int("KB_AUDIT_RETENTION_DAYS", 90),
         # Proxies in front (nginx: 1) whose X-Forwarded-* headers are trusted; 0 trusts none.
         "KB_PROXY_HOPS": _env_int("KB_PROXY_HOPS", 0),
+        # Rendered handouts kept for instant second downloads; least recently used go first.
+        "KB_HANDOUT_CACHE_MB": _env_int("KB_HANDOUT_CACHE_MB", 200),
+        # The date validity banners, deadlines and feeds compare with (ISO); empty = today.
+        "KB_TODAY": os.environ.get("KB_TODAY", ""),
         "TEMPLATES_DIR": PROJECT_ROOT / "templates",
         "STATIC_DIR": PROJECT_ROOT / "kb" / "web" / "static",
     }

@@ -128,7 +128,7 @@ def test_html_has_structure_and_escapes_text() -> None:
     assert "&lt;img" in html
     assert '<section class="page-text" id="page-3">' in html
     assert "<h3>Folie 3</h3>" in html
-    assert html.count('scope="col"') == 4
+    assert html.count('scope="col"') == 5  # name, type, size, checksum, link
     assert "Veranstaltung" not in html
 
 

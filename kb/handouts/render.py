@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from kb.errors import ValidationError
 from kb.handouts.fetcher import BASE_URL, make_url_fetcher
@@ -32,7 +33,7 @@ from kb.handouts.fetcher import BASE_URL, make_url_fetcher
 logger = logging.getLogger(__name__)
 
 #: Bump whenever item.html or handout.css changes, so cached PDFs are not reused.
-TEMPLATE_VERSION = "item-1"
+TEMPLATE_VERSION = "item-2"
 AUTHOR = "kb – Wissensdatenbank Integrationskoordination Sachsen-Anhalt"
 LANGUAGES = ("de", "en")
 
@@ -61,6 +62,16 @@ LABELS: dict[str, dict[str, str]] = {
         "file_size": "Größe",
         "file_hash": "Prüfsumme (SHA-256)",
         "files_caption": "Dateien dieses Eintrags",
+        "speakers": "Vortragende",
+        "organisation": "Organisation",
+        "districts": "Landkreise/Städte",
+        "topics": "Themen",
+        "programme": "Förderprogramm",
+        "qr_alt": "QR-Code mit dem Link zum Eintrag",
+        "qr_caption": "Zum Eintrag in kb: QR-Code scannen oder Link öffnen.",
+        "omitted": "Die übrigen %d Seiten sind nicht abgedruckt; vollständig im Original.",
+        "file_link": "Herunterladen",
+        "file_url": "Link",
         "no_summary": "Keine Zusammenfassung vorhanden.",
         "no_pages": "Aus den Dateien dieses Eintrags liegt kein Text vor.",
         "generated": "Erstellt am %s mit kb – Wissensdatenbank Integrationskoordination.",
@@ -85,6 +96,16 @@ LABELS: dict[str, dict[str, str]] = {
         "file_size": "Size",
         "file_hash": "Checksum (SHA-256)",
         "files_caption": "Files of this item",
+        "speakers": "Speakers",
+        "organisation": "Organisation",
+        "districts": "Districts",
+        "topics": "Topics",
+        "programme": "Funding programme",
+        "qr_alt": "QR code with the link to the item",
+        "qr_caption": "To the item in kb: scan the QR code or open the link.",
+        "omitted": "The other %d pages are not printed; see the original file.",
+        "file_link": "Download",
+        "file_url": "Link",
         "no_summary": "No summary available.",
         "no_pages": "No text is available from this item's files.",
         "generated": "Generated on %s by kb – knowledge base of integration coordination.",
@@ -178,6 +199,15 @@ def item_context(data: dict[str, Any], lang: str) -> dict[str, Any]:
         "kind_label": data.get("kind_label") or "",
         "summary": paragraphs(data.get("summary") or ""),
         "event_title": data.get("event_title"),
+        "speakers": str(data.get("speakers") or ""),
+        "organisation": str(data.get("organisation") or ""),
+        "districts": ", ".join(data.get("districts") or []),
+        "topics": ", ".join(data.get("topics") or []),
+        "programme": str(data.get("programme") or ""),
+        "qr_svg": qr_svg(url, LABELS[lang]["qr_alt"])
+        if url.startswith(("https://", "http://"))
+        else "",
+        "omitted": int(data.get("omitted_pages") or 0),
         "date": format_date(data.get("date"), lang),
         "access_label": data.get("access_label") or "",
         "state_label": data.get("state_label") or "",
@@ -192,8 +222,22 @@ def item_context(data: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
+def qr_svg(url: str, alt: str) -> Markup:
+    """The QR code of ``url`` as inline SVG markup (segno) with ``alt`` as its title.
+
+    Inline, because the URL fetcher refuses ``data:`` URLs. ``alt`` is one of our fixed
+    labels; segno escapes it anyway, and the URL itself only becomes the black modules.
+    """
+    import segno
+
+    svg = segno.make(url, error="m").svg_inline(scale=2, border=0, title=alt)
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(alt)}" ', 1))
+
+
 def _file_row(file: dict[str, Any], lang: str) -> dict[str, str]:
+    link = str(file.get("url") or "")
     return {
+        "url": link if link.startswith(("https://", "http://")) else "",
         "name": str(file.get("name") or ""),
         "mime_label": str(file.get("mime_label") or ""),
         "size": format_size(int(file.get("size") or 0), lang),

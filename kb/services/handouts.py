@@ -22,6 +22,11 @@ from kb.services.items import load_item
 
 logger = logging.getLogger(__name__)
 
+#: Pages of text one item handout prints at most; the rest is named, not reprinted.
+ITEM_PAGES = 40
+#: Default bound of the handout cache in MB (``KB_HANDOUT_CACHE_MB``); oldest go first.
+CACHE_MB = 200
+
 
 def _mime_label(mime: str, filename: str) -> str:
     suffix = Path(filename).suffix.lstrip(".").upper()
@@ -47,6 +52,11 @@ def item_data(kb: Kb, item: Item) -> dict[str, Any]:
         "kind_label": KINDS.get(item.kind, item.kind),
         "summary": item.summary,
         "event_title": item.event.title if item.event else None,
+        "speakers": item.speakers,
+        "organisation": item.organisation,
+        "districts": [d.name for d in item.districts],
+        "topics": [t.name for t in item.topics],
+        "programme": item.programme,
         "date": item.date,
         "access_label": ACCESS.get(item.access, item.access),
         "state_label": STATES.get(item.state, item.state),
@@ -58,6 +68,7 @@ def item_data(kb: Kb, item: Item) -> dict[str, Any]:
                 "size": f.size,
                 "mime_label": _mime_label(f.mime, f.filename),
                 "sha256": f.sha256,
+                "url": f"{kb.base_url}/items/{item.id}/files/{f.id}",
             }
             for f in current
         ],
@@ -77,26 +88,75 @@ def item_handout(kb: Kb, item_id: int, viewer: Viewer, lang: str = "de") -> tupl
     with kb.db.reading() as session:
         item = load_item(session, item_id, viewer)
         data = item_data(kb, item)
+    # A handout summarises: a 600-page PDF is not reprinted (README: "Handouts").
+    data["omitted_pages"] = max(0, len(data["pages"]) - ITEM_PAGES)
+    data["pages"] = data["pages"][:ITEM_PAGES]
     # The generation time must not defeat the cache: it is not part of the key.
     key = handout_cache_key({**data, "generated_at": None}, lang, viewer.access_level)
     cache = Path(kb.config["KB_INSTANCE_DIR"]) / "handout-cache" / f"{key}.pdf"
     name = f"Handout_{item_id}.pdf"
-    if cache.is_file():
-        return cache.read_bytes(), name
+    cached = _cached(cache)
+    if cached is not None:
+        return cached, name
     pdf = render_item_handout(
         data, templates_dir=kb.templates_dir, static_dir=kb.static_dir, lang=lang
     )
-    _write_atomic(cache, pdf)
+    _write_atomic(cache, pdf, _cache_mb(kb))
     logger.info("Rendered handout for item %s (%d bytes)", item_id, len(pdf))
     return pdf, name
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _write_atomic(path: Path, data: bytes, limit_mb: float = CACHE_MB) -> None:
+    """Store a rendered PDF in the cache, then keep the cache within ``limit_mb``.
+
+    Every change to an item changes its cache key, so stale PDFs are never served; they
+    are garbage that this bound removes, least recently used (by modification time, which
+    :func:`_cached` refreshes on every hit) first.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.replace(tmp, path)
+    prune_cache(path.parent, int(limit_mb * 1024 * 1024), keep=path)
+
+
+def prune_cache(folder: Path, limit_bytes: int, keep: Path | None = None) -> int:
+    """Delete the least recently used PDFs until the folder holds at most ``limit_bytes``."""
+    entries = []
+    for pdf in folder.glob("*.pdf"):
+        try:
+            stat = pdf.stat()
+        except FileNotFoundError:  # removed by another worker meanwhile
+            continue
+        entries.append((stat.st_mtime, stat.st_size, pdf))
+    total = sum(size for _mtime, size, _pdf in entries)
+    removed = 0
+    for _mtime, size, pdf in sorted(entries, key=lambda e: e[0]):
+        if total <= limit_bytes:
+            break
+        if pdf == keep:
+            continue
+        pdf.unlink(missing_ok=True)
+        total -= size
+        removed += 1
+    if removed:
+        logger.info("Handout cache: removed %d old PDFs", removed)
+    return removed
+
+
+def _cached(path: Path) -> bytes | None:
+    """A cached PDF, marked as just used (for the least-recently-used bound)."""
+    try:
+        data = path.read_bytes()
+        os.utime(path)
+    except FileNotFoundError:
+        return None
+    return data
+
+
+def _cache_mb(kb: Kb) -> float:
+    return float(kb.config.get("KB_HANDOUT_CACHE_MB") or CACHE_MB)
 
 
 def mappe_handout(
@@ -128,15 +188,16 @@ def bundle_handout(
     bundle = {"title": title, "introduction": intro, "items": items}
     key = handout_cache_key({"mappe": bundle}, lang, viewer.access_level)
     cache = Path(kb.config["KB_INSTANCE_DIR"]) / "handout-cache" / f"mappe-{key}.pdf"
-    if cache.is_file():
-        return cache.read_bytes(), "Mappe.pdf"
+    cached = _cached(cache)
+    if cached is not None:
+        return cached, "Mappe.pdf"
     pdf = render_mappe_handout(
         {**bundle, "generated_at": dt.datetime.now().replace(microsecond=0)},
         templates_dir=kb.templates_dir,
         static_dir=kb.static_dir,
         lang=lang,
     )
-    _write_atomic(cache, pdf)
+    _write_atomic(cache, pdf, _cache_mb(kb))
     return pdf, "Mappe.pdf"
 
 
