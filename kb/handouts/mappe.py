@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime
 import logging
-import time
 from pathlib import Path
 from typing import Any
 
 from kb.errors import ValidationError
-from kb.handouts.fetcher import BASE_URL, make_url_fetcher
+from kb.handouts.pdf import html_to_pdf
 from kb.handouts.render import (
     AUTHOR,
     LABELS,
@@ -73,16 +72,5 @@ def render_mappe_handout(
 ) -> bytes:
     """The Mappe as a tagged (PDF/UA-1 variant) A4 PDF."""
     html = render_mappe_html(data, templates_dir=templates_dir, lang=lang)
-    from weasyprint import HTML  # lazy: never import WeasyPrint before a server forks
-
-    started = time.perf_counter()
-    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=make_url_fetcher(static_dir)).write_pdf(
-        pdf_variant="pdf/ua-1"
-    )
-    logger.info(
-        "Rendered Mappe %r with %d items in %.2fs",
-        data.get("title"),
-        len(data.get("items") or []),
-        time.perf_counter() - started,
-    )
-    return pdf
+    count = len(data.get("items") or [])
+    return html_to_pdf(html, static_dir, f"Mappe {data.get('title')!r} with {count} items")

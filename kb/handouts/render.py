@@ -20,7 +20,6 @@ import datetime
 import hashlib
 import json
 import logging
-import time
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +27,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from kb.errors import ValidationError
-from kb.handouts.fetcher import BASE_URL, make_url_fetcher
+from kb.handouts.hyphen import shy
+from kb.handouts.pdf import html_to_pdf
 
 logger = logging.getLogger(__name__)
 
 #: Bump whenever item.html or handout.css changes, so cached PDFs are not reused.
-TEMPLATE_VERSION = "item-2"
+TEMPLATE_VERSION = "item-3"
 AUTHOR = "kb – Wissensdatenbank Integrationskoordination Sachsen-Anhalt"
 LANGUAGES = ("de", "en")
 
@@ -126,20 +126,7 @@ def render_item_handout(
     :raises ValidationError: for an unknown language.
     """
     html = render_item_html(data, templates_dir=templates_dir, lang=lang)
-    from weasyprint import HTML  # lazy: never import WeasyPrint before a server forks
-
-    started = time.perf_counter()
-    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=make_url_fetcher(static_dir)).write_pdf(
-        pdf_variant="pdf/ua-1"
-    )
-    logger.info(
-        "Rendered item handout %r (%s) in %.2fs, %d bytes",
-        data.get("title"),
-        lang,
-        time.perf_counter() - started,
-        len(pdf),
-    )
-    return pdf
+    return html_to_pdf(html, static_dir, f"item handout {data.get('title')!r} ({lang})")
 
 
 def render_item_html(data: dict[str, Any], *, templates_dir: Path, lang: str = "de") -> str:
@@ -179,12 +166,14 @@ def _json_default(value: Any) -> str:
 
 def jinja_environment(templates_dir: Path) -> Environment:
     """A fresh Jinja environment; autoescape for .html (the CSS include stays raw)."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(templates_dir),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["shy"] = shy
+    return env
 
 
 def item_context(data: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -216,7 +205,7 @@ def item_context(data: dict[str, Any], lang: str) -> dict[str, Any]:
         # Only web links become PDF links; anything else (file:, javascript:) is shown as text.
         "url_is_link": url.startswith(("https://", "http://")),
         "files": [_file_row(f, lang) for f in data.get("files") or []],
-        "pages": [_page_section(p) for p in data.get("pages") or []],
+        "pages": [page_section(p) for p in data.get("pages") or []],
         "notes": [str(n) for n in data.get("extraction_notes") or []],
         "generated": LABELS[lang]["generated"] % format_datetime(generated_at, lang),
     }
@@ -245,7 +234,7 @@ def _file_row(file: dict[str, Any], lang: str) -> dict[str, str]:
     }
 
 
-def _page_section(page: dict[str, Any]) -> dict[str, Any]:
+def page_section(page: dict[str, Any]) -> dict[str, Any]:
     number = int(page["number"])
     return {
         "anchor": f"page-{number}",
