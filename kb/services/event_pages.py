@@ -40,6 +40,7 @@ class FileView:
     size: int
     page_count: int
     unit_label: str  # "Folie"
+    count_label: str  # "12 Folien"
     mime: str
     outline: list[OutlineLine]
     #: Pages/slides beyond the outline (named, not shown).
@@ -143,15 +144,19 @@ def _first_line(text: str) -> str:
     return ""
 
 
+_PLURALS = {"Seite": "Seiten", "Folie": "Folien", "Abschnitt": "Abschnitte", "Tabelle": "Tabellen"}
+
+
 def _file_view(fv: FileVersion) -> FileView:
     unit = UNITS.get(fv.page_unit, "Seite")
+    count = f"{fv.page_count} {unit if fv.page_count == 1 else _PLURALS.get(unit, unit)}"
     outline = [
         OutlineLine(p.number, f"{unit} {p.number}", _first_line(p.text))
         for p in fv.pages[:MAX_OUTLINE_PAGES]
         if p.text.strip()
     ]
     more = max(0, len(fv.pages) - MAX_OUTLINE_PAGES)
-    return FileView(fv.id, fv.filename, fv.size, fv.page_count, unit, fv.mime, outline, more)
+    return FileView(fv.id, fv.filename, fv.size, fv.page_count, unit, count, fv.mime, outline, more)
 
 
 def item_view(item: Item) -> ItemView:
