@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 NAME_CHARS = 120
 TOC_NAME = "Inhaltsverzeichnis.txt"
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+|\.{2,}')
 
 
 @dataclass(frozen=True)

@@ -120,12 +120,10 @@ def _series_title(session: Session, title: str, own_id: int | None = None) -> st
         raise ValidationError(
             "Bitte geben Sie der Reihe einen Titel.", "Please give the series a title."
         )
-    twin = session.scalar(
-        select(EventSeries.id).where(func.lower(EventSeries.title) == title.lower())
-    )
-    if twin is not None and twin != own_id:
+    twin = session.scalar(select(EventSeries).where(func.lower(EventSeries.title) == title.lower()))
+    if twin is not None and twin.id != own_id:
         raise ValidationError(
-            f"Eine Reihe „{title}“ gibt es schon.", f"A series '{title}' already exists."
+            f"Eine Reihe „{twin.title}“ gibt es schon.", f"A series '{twin.title}' already exists."
         )
     return title
 

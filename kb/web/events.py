@@ -7,7 +7,6 @@ import re
 
 from flask import (
     Blueprint,
-    after_this_request,
     flash,
     redirect,
     render_template,
@@ -104,15 +103,16 @@ def show(slug: str) -> str:
 
 @bp.get("/events/<slug>/materials.zip")
 def materials_zip(slug: str) -> Response:
+    """Stream the finished archive; it is unlinked at once and vanishes when the stream closes.
+
+    (``send_file`` passes a file straight through, so ``call_on_close`` callbacks
+    would never run; an open, already unlinked file needs no clean-up at all.)
+    """
     name, path = event_materials.materials_zip(kb(), slug, viewer())
-
-    @after_this_request
-    def _cleanup(response: Response) -> Response:
-        response.call_on_close(lambda: path.unlink(missing_ok=True))
-        return response
-
-    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=name,
-                     max_age=0)  # fmt: skip
+    stream = path.open("rb")
+    path.unlink()
+    return send_file(stream, mimetype="application/zip", as_attachment=True, download_name=name,
+                     max_age=0, etag=False)  # fmt: skip
 
 
 def _form_page(template: str, status: int = 200, **context: object):  # type: ignore[no-untyped-def]
