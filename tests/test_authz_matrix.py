@@ -8,14 +8,15 @@ row in this matrix fails :func:`test_every_route_is_in_the_matrix`.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
 from conftest import login
 
-from kb.models import Item
-from kb.services import jobs
-from kb.services.access import Viewer
+from kb.models import Event, Item
+from kb.services import events, jobs
+from kb.services.access import SYSTEM, Viewer
 from kb.services.items import ItemMeta, UploadFile, upload_files
 
 ROLES = ["anon", "leser", "autor_own", "autor_other", "redaktion", "admin"]
@@ -37,7 +38,8 @@ ROUTES_IN_MATRIX = {
     "auth.password", "auth.reset", "mappe.show", "mappe.update", "mappe.add_item",
     "mappe.add_search", "mappe.remove", "mappe.move", "mappe.pdf", "mappe.originals",
     "versions.upload", "versions.make_current", "versions.diff", "upload.twin",
-    "versions.page_image",
+    "versions.page_image", "events.timeline", "events.series", "events.show",
+    "events.materials_zip", "events.new", "events.edit", "events.agenda_form", "events.delete",
 }  # fmt: skip
 
 
@@ -198,3 +200,48 @@ def test_search_counts_only_what_each_role_may_see(world, kb):
         assert result.total == len(expected), role
         kinds = {f.name: sum(v.count for v in f.values) for f in result.facets}
         assert kinds.get("kind", 0) == len(expected), role
+
+
+def test_event_routes(world, kb, set_item):
+    """Events: everyone reads public ones, members internal ones; only editors change them."""
+    clients, items = world
+    series = events.create_series(kb, events.SeriesData("Reihe"), SYSTEM)
+    day = dt.date(2025, 3, 14)
+    slugs = {
+        access: events.create_event(
+            kb,
+            events.EventData(f"Werkstatt {access}", day, series_slug=series, access=access),
+            SYSTEM,
+        )
+        for access in ACCESS
+    }
+    with kb.db.reading() as session:
+        ids = {a: session.query(Event.id).filter_by(slug=s).scalar() for a, s in slugs.items()}
+    for access in ACCESS:  # a material in each, so that deleting without detaching is refused
+        set_item(items[("published", access)], event_id=ids[access])
+    for role in ROLES:
+        client = clients[role]
+        editor = role in ("redaktion", "admin")
+        change = 200 if editor else (302 if role == "anon" else 403)
+        assert _status(client, "GET", "/events") == 200, role
+        assert _status(client, "GET", f"/series/{series}") == 200, role
+        assert _status(client, "GET", "/series/nix") == 404, role
+        assert _status(client, "GET", "/events/new") == change, role
+        post_new = _status(client, "POST", "/events/new", data={})
+        assert post_new == (400 if editor else change), role
+        for access, slug in slugs.items():
+            seen = access == "public" or role != "anon"
+            where = (role, access)
+            assert _status(client, "GET", f"/events/{slug}") == (200 if seen else 404), where
+            zipped = _status(client, "GET", f"/events/{slug}/materials.zip")
+            assert zipped == (200 if seen else 404), where
+            for page in ("edit", "agenda", "delete"):
+                got = _status(client, "GET", f"/events/{slug}/{page}")
+                assert got == (change if seen else 404), (*where, page)
+            refused = _status(client, "POST", f"/events/{slug}/delete", data={})
+            assert refused == ((400 if editor else change) if seen else 404), where
+            agenda = _status(client, "POST", f"/events/{slug}/agenda", data={"rows": "0"})
+            assert agenda == ((302 if editor else change) if seen else 404), where
+            edit = _status(client, "POST", f"/events/{slug}/edit", data={})
+            assert edit == ((400 if editor else change) if seen else 404), where
+    assert _status(clients["anon"], "GET", "/events/gibt-es-nicht") == 404

@@ -10,13 +10,17 @@ here when they are built.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
+import zipfile
 
 import pytest
 from conftest import login
+from sqlalchemy import select
 
+from kb.models import Event
 from kb.services import jobs
 from kb.services.access import Viewer
 from kb.services.items import ItemMeta, UploadFile, upload_files
@@ -54,12 +58,31 @@ def world(app, kb, add_user, set_item):
     jobs.run_until_idle(kb)
     set_item(items["internal"], state="published", access="internal")
     set_item(items["public"], state="published", access="public")
+    _event_with(kb, items, set_item)
     clients = {"anon": app.test_client()}
     for role in ("leser", "autor_other", "red"):
         clients[role] = app.test_client()
         login(clients[role], role)
         clients[role].get("/")  # consume the welcome message
     return clients, items
+
+
+EVENT_SLUG = "werkstatt-2025"
+
+
+def _event_with(kb, items: dict[str, int], set_item) -> None:
+    """A public event holding all three items; its programme links the internal one."""
+    from kb.services import agenda, events
+    from kb.services.access import SYSTEM
+
+    data = events.EventData("Werkstatt", dt.date(2025, 3, 14))
+    assert events.create_event(kb, data, SYSTEM) == EVENT_SLUG
+    with kb.db.reading() as session:
+        event_id = session.scalar(select(Event.id).where(Event.slug == EVENT_SLUG))
+    for item_id in items.values():
+        set_item(item_id, event_id=event_id)
+    rows = [agenda.AgendaData("10:00", "", "Vortrag", "", items["internal"])]
+    agenda.set_agenda(kb, EVENT_SLUG, rows, SYSTEM)
 
 
 def _file_ids(kb, item_id):
@@ -89,6 +112,8 @@ def _surfaces(word: str, items: dict[str, int], kb) -> list[tuple[str, str]]:
         [("GET", p) for p in paths]
         + [("POST", f"/items/{own}/state"), ("MAPPE", str(own)), ("MAPPE-SEARCH", word[:5] + "*")]
         + [("GET", "/mappe"), ("GET", "/mappe.pdf"), ("GET", "/mappe.zip")]
+        + [("GET", "/events"), ("GET", f"/events/{EVENT_SLUG}"), ("GET", "/series/x")]
+        + [("ZIP", f"/events/{EVENT_SLUG}/materials.zip")]
     )
 
 
@@ -103,10 +128,18 @@ def _body(client, method: str, path: str) -> bytes:
     elif method == "MAPPE-SEARCH":
         method, data = "POST", {"qs": f"q={path}", "label": "Suche"}
         path = "/mappe/searches"
+    elif method == "ZIP":  # names and contents unpacked: deflate would hide a leak
+        with client.open(path) as response:
+            return _unzipped(response.get_data())
     else:
         data = {"target": "review"} if method == "POST" else None
     with client.open(path, method=method, data=data) as response:
         return response.get_data()
+
+
+def _unzipped(body: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        return b"\n".join(n.encode() + b"\n" + archive.read(n) for n in archive.namelist())
 
 
 @pytest.mark.parametrize("role", sorted(HIDDEN))
@@ -170,3 +203,12 @@ def test_cli_search_as_a_user_obeys_the_same_rule(world, runner):
     assert [h["id"] for h in json.loads(leser.output)["hits"]] == [items["internal"]]
     unknown = runner.invoke(args=["search", INTERNAL_WORD, "--as", "niemand"])
     assert unknown.exit_code == 1 and "gibt es nicht" in unknown.output
+
+
+def test_the_event_page_and_zip_would_reveal_the_words_without_the_filter(world):
+    """Proof that the event surfaces can fail: Redaktion gets both words back from each."""
+    clients, _ = world
+    page = _body(clients["red"], "GET", f"/events/{EVENT_SLUG}")
+    archive = _body(clients["red"], "ZIP", f"/events/{EVENT_SLUG}/materials.zip")
+    for word in (DRAFT_WORD, INTERNAL_WORD):
+        assert _leaks(page, word) and _leaks(archive, word), word

@@ -44,6 +44,9 @@ ACTIONS: dict[str, str] = {
     "password_changed": "Passwort geändert",
     "reset_issued": "Link zum Zurücksetzen erstellt",
     "password_reset": "Passwort per Link gesetzt",
+    "event_created": "Veranstaltung angelegt",
+    "event_edited": "Veranstaltung bearbeitet",
+    "event_deleted": "Veranstaltung gelöscht",
 }
 DEFAULT_RETENTION_DAYS = 90
 
