@@ -362,9 +362,10 @@ COMMANDS = [
 
 
 def register_commands(app: Flask) -> None:
+    from kb.cli_reference import COMMANDS as REFERENCE_COMMANDS
     from kb.cli_users import COMMANDS as ACCOUNT_COMMANDS
 
-    for command in COMMANDS + ACCOUNT_COMMANDS:
+    for command in COMMANDS + ACCOUNT_COMMANDS + REFERENCE_COMMANDS:
         app.cli.add_command(command)
 
 

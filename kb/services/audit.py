@@ -44,6 +44,13 @@ ACTIONS: dict[str, str] = {
     "password_changed": "Passwort geändert",
     "reset_issued": "Link zum Zurücksetzen erstellt",
     "password_reset": "Passwort per Link gesetzt",
+    "person_changed": "Person geändert",
+    "person_deleted": "Person gelöscht",
+    "persons_merged": "Personen zusammengeführt",
+    "organisation_changed": "Organisation angelegt/geändert",
+    "organisation_deleted": "Organisation gelöscht",
+    "organisations_merged": "Organisationen zusammengeführt",
+    "vocabulary_changed": "Vokabular geändert",
 }
 DEFAULT_RETENTION_DAYS = 90
 

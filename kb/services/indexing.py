@@ -53,6 +53,7 @@ def _item_fields(item: Item) -> Document:
     speakers = [s.strip() for s in item.speakers.replace(";", ",").split(",") if s.strip()]
     words = [item.summary, item.speakers, item.organisation, item.programme]
     words += [t.name for t in item.topics] + [d.name for d in item.districts]
+    words += [t.name for t in item.tags]
     if item.event:
         words.append(item.event.title)
     return {

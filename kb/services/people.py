@@ -59,7 +59,7 @@ def persons_by_names(session: Session, names: list[str]) -> list[Person]:
 
 
 def organisation_by_name(session: Session, name: str) -> Organisation | None:
-    """The organisation called ``name`` (full or short name), created on first use; None if blank."""
+    """The organisation called ``name`` (full or short name), made on first use; None if blank."""
     name = " ".join(name.split())[:300]
     if not name:
         return None
@@ -81,7 +81,10 @@ def _create_organisation(session: Session, name: str) -> Organisation:
     """A new organisation with a unique slug (a concurrent twin is taken, not duplicated)."""
     base = slugify(name)[:70].rstrip("-") or "organisation"
     slug, n = base, 1
-    while session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+    # "new" and "merge" are page addresses under /organisations/.
+    while slug in ("new", "merge") or session.scalar(
+        select(Organisation.id).where(Organisation.slug == slug)
+    ):
         n += 1
         slug = f"{base}-{n}"
     try:
