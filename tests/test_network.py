@@ -17,7 +17,9 @@ def test_the_map_has_fourteen_tile_links_with_names(client):
     page = client.get("/districts").get_data(as_text=True)
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert 'role="img"' not in svg
-    tiles = re.findall(r'<a href="/districts/(\d+)" class="tile[^"]*">\s*<title>([^<]+)</title>', svg)
+    tiles = re.findall(
+        r'<a href="/districts/(\d+)" class="tile[^"]*">\s*<title>([^<]+)</title>', svg
+    )
     assert len(tiles) == 14
     names = dict(tiles)
     assert names["15002"] == "Halle (Saale) – kreisfreie Stadt, Gebietsschlüssel 15002"
@@ -161,7 +163,9 @@ def test_a_file_without_the_columns_is_refused(runner, tmp_path):
 
 
 def test_another_states_districts_load_and_list(kb, runner, tmp_path):
-    path = _csv(tmp_path, "09162,München,kreisfreie Stadt,Bayern,0,0", "09184,München,Landkreis,Bayern,1,0")
+    path = _csv(
+        tmp_path, "09162,München,kreisfreie Stadt,Bayern,0,0", "09184,München,Landkreis,Bayern,1,0"
+    )
     result = runner.invoke(args=["districts", "load", str(path)])
     assert result.exit_code == 0 and "2 Landkreise" in result.output
     listed = runner.invoke(args=["districts", "list"]).output

@@ -21,11 +21,9 @@ from kb.models import (
     agenda_speakers,
     item_persons,
 )
-from kb.services import directory, jobs
+from kb.services import directory, jobs, organisations
 from kb.services.access import ANONYMOUS, Viewer
 from kb.services.search import run_search
-
-
 
 #: Redaktion at the console (no account, so the tests' uploads stay in open mode).
 EDITOR = Viewer(roles=("redaktion",), name="red")
@@ -82,7 +80,11 @@ def test_merging_persons_moves_links_once_and_refreshes_copies_and_search(kb, ma
         speakers = session.execute(select(agenda_speakers.c.entry_id, agenda_speakers.c.person_id))
         assert sorted(p for _, p in speakers) == [keep, keep]  # the podium keeps one link
         copies = {i.id: i.speakers for i in session.scalars(select(Item))}
-        assert copies == {one: "Anna Beispiel, Ben Muster", two: "Anna Beispiel", both: "Anna Beispiel"}
+        assert copies == {
+            one: "Anna Beispiel, Ben Muster",
+            two: "Anna Beispiel",
+            both: "Anna Beispiel",
+        }
         logged = session.execute(
             select(IndexLog.object_type, IndexLog.object_id).where(IndexLog.id > before)
         ).all()
@@ -132,9 +134,7 @@ def test_a_person_without_links_is_deleted(kb):
     directory.delete_person(kb, pid, EDITOR)
     with kb.db.reading() as session:
         assert session.get(Person, pid) is None
-        assert session.scalar(
-            select(AuditEvent.id).where(AuditEvent.action == "person_deleted")
-        )
+        assert session.scalar(select(AuditEvent.id).where(AuditEvent.action == "person_deleted"))
     with pytest.raises(NotFound):
         directory.delete_person(kb, pid, EDITOR)
 
@@ -165,7 +165,7 @@ def test_merging_organisations_moves_every_reference(kb, make_item):
         session.add(qa)
         session.flush()
         qa_id = qa.id
-    directory.merge_organisations(kb, keep.slug, drop.slug, EDITOR)
+    organisations.merge_organisations(kb, keep.slug, drop.slug, EDITOR)
     with kb.db.reading() as session:
         assert session.get(Organisation, drop.id) is None
         item = session.get(Item, talk)
@@ -184,26 +184,26 @@ def test_deleting_an_organisation_in_use_is_refused_with_counts(kb, make_item):
     make_item("x", "Impuls", organisation="Jobcenter Harz")
     slug = _org(kb, "Jobcenter Harz").slug
     with pytest.raises(ValidationError, match=r"wird noch verwendet \(1 Einträge\)"):
-        directory.delete_organisation(kb, slug, EDITOR)
-    unused = directory.create_organisation(
-        kb, directory.OrganisationEdit("Verein Probe", kind="traeger"), EDITOR
+        organisations.delete_organisation(kb, slug, EDITOR)
+    unused = organisations.create_organisation(
+        kb, organisations.OrganisationEdit("Verein Probe", kind="traeger"), EDITOR
     )
-    directory.delete_organisation(kb, unused, EDITOR)
+    organisations.delete_organisation(kb, unused, EDITOR)
     with pytest.raises(NotFound):
-        directory.delete_organisation(kb, unused, EDITOR)
+        organisations.delete_organisation(kb, unused, EDITOR)
 
 
 def test_organisation_edits_are_checked(kb):
     bad = [
-        (directory.OrganisationEdit(""), "Namen"),
-        (directory.OrganisationEdit("X", kind="bank"), "Unbekannte Art"),
-        (directory.OrganisationEdit("X", district_ags="99999"), "Gebietsschlüssel"),
-        (directory.OrganisationEdit("landesverwaltungsamt sachsen-anhalt"), "gibt es schon"),
+        (organisations.OrganisationEdit(""), "Namen"),
+        (organisations.OrganisationEdit("X", kind="bank"), "Unbekannte Art"),
+        (organisations.OrganisationEdit("X", district_ags="99999"), "Gebietsschlüssel"),
+        (organisations.OrganisationEdit("landesverwaltungsamt sachsen-anhalt"), "gibt es schon"),
     ]
     for edit, message in bad:
         with pytest.raises(ValidationError, match=message):
-            directory.create_organisation(kb, edit, EDITOR)
-    slug = directory.create_organisation(kb, directory.OrganisationEdit("Merge"), EDITOR)
+            organisations.create_organisation(kb, edit, EDITOR)
+    slug = organisations.create_organisation(kb, organisations.OrganisationEdit("Merge"), EDITOR)
     assert slug == "merge-2"  # "merge" is a page address
 
 
@@ -213,7 +213,7 @@ def test_reference_organisations_are_loaded_once(kb):
     from kb.demo import orgs
 
     assert {orgs.FSIKOE, orgs.LVWA, orgs.IB, orgs.EUMD} <= names
-    assert directory.load_organisations(kb) == 0
+    assert organisations.load_organisations(kb) == 0
     assert _org(kb, orgs.LVWA).short_name == "LVwA"
 
 

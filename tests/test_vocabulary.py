@@ -82,7 +82,11 @@ def test_the_edit_form_sets_topics_programme_and_tags(kb, client, make_item, add
         "tags": "Ehrenamt, Quartier, ehrenamt",
     }  # fmt: skip
     assert client.post(f"/items/{item_id}/edit", data=form).status_code == 302
-    assert _item(kb, item_id) == (["netzwerkarbeit", "sprache"], ["Ehrenamt", "Quartier"], "ESF Plus")
+    assert _item(kb, item_id) == (
+        ["netzwerkarbeit", "sprache"],
+        ["Ehrenamt", "Quartier"],
+        "ESF Plus",
+    )
     bad = client.post(f"/items/{item_id}/edit", data={**form, "programme": "Nein"})
     assert bad.status_code == 400 and "Bekannt sind: AMIF" in bad.get_data(as_text=True)
     assert _item(kb, item_id)[2] == "ESF Plus"  # nothing half-written

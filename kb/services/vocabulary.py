@@ -24,8 +24,9 @@ from kb.models import Item, Programme, Tag, Topic, item_tags, item_topics
 from kb.services import audit
 from kb.services.access import Viewer
 from kb.services.context import Kb
-from kb.services.directory import load_organisations, require_editor
+from kb.services.directory import require_editor
 from kb.services.indexing import append_index_log
+from kb.services.organisations import load_organisations
 from kb.services.reference import slugify
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from kb.errors import KbError
 from kb.models import ORGANISATION_KINDS
-from kb.services import browse, directory, vocabulary
+from kb.services import browse, directory, organisations, vocabulary
 from kb.services.reference import all_districts
 from kb.web import kb, viewer
 from kb.web.admin import require_role
@@ -88,9 +88,9 @@ def persons_merge() -> Response:
     return redirect(url_for("directory.persons"))
 
 
-def _organisation_edit() -> directory.OrganisationEdit:
+def _organisation_edit() -> organisations.OrganisationEdit:
     form = request.form
-    return directory.OrganisationEdit(
+    return organisations.OrganisationEdit(
         name=form.get("name", ""),
         short_name=form.get("short_name", ""),
         kind=form.get("kind", "sonstige"),
@@ -117,7 +117,7 @@ def organisation_new():  # type: ignore[no-untyped-def]
     error = None
     if request.method == "POST":
         try:
-            slug = directory.create_organisation(kb(), _organisation_edit(), viewer())
+            slug = organisations.create_organisation(kb(), _organisation_edit(), viewer())
         except KbError as exc:
             error = exc.message("de")
         else:
@@ -133,13 +133,13 @@ def organisation_edit(slug: str):  # type: ignore[no-untyped-def]
     error = None
     if request.method == "POST":
         try:
-            directory.update_organisation(kb(), page.slug, _organisation_edit(), viewer())
+            organisations.update_organisation(kb(), page.slug, _organisation_edit(), viewer())
         except KbError as exc:
             error = exc.message("de")
         else:
             flash("Die Änderungen sind gespeichert.")
             return redirect(url_for("network.organisation", slug=page.slug))
-    org = directory.OrganisationEdit(
+    org = organisations.OrganisationEdit(
         page.name, page.short_name, page.kind, page.district[0] if page.district else "",
         page.description,
     )  # fmt: skip
@@ -151,7 +151,7 @@ def organisation_edit(slug: str):  # type: ignore[no-untyped-def]
 def organisation_delete(slug: str) -> Response:
     require_role("redaktion")
     try:
-        directory.delete_organisation(kb(), slug[:80], viewer())
+        organisations.delete_organisation(kb(), slug[:80], viewer())
     except KbError as exc:
         if exc.status == 404:
             raise
@@ -166,7 +166,7 @@ def organisations_merge() -> Response:
     require_role("redaktion")
     form = request.form
     try:
-        directory.merge_organisations(
+        organisations.merge_organisations(
             kb(), form.get("keep", "")[:80], form.get("drop", "")[:80], viewer()
         )
     except KbError as exc:
