@@ -80,7 +80,19 @@ def get_kb(app: Flask) -> Kb:
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.web import admin, auth, discovery, editing, events, mappe, pages, upload, versions
+    from kb.web import (
+        admin,
+        auth,
+        directory,
+        discovery,
+        editing,
+        events,
+        mappe,
+        network,
+        pages,
+        upload,
+        versions,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
@@ -91,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mappe.bp)
     app.register_blueprint(versions.bp)
     app.register_blueprint(events.bp)
+    app.register_blueprint(network.bp)
+    app.register_blueprint(directory.bp)
     auth.register_context(app)
     from kb.web.filters import register_filters
 

@@ -40,6 +40,12 @@ ROUTES_IN_MATRIX = {
     "versions.upload", "versions.make_current", "versions.diff", "upload.twin",
     "versions.page_image", "events.timeline", "events.series", "events.show",
     "events.materials_zip", "events.new", "events.edit", "events.agenda_form", "events.delete",
+    "network.districts", "network.district", "network.topics", "network.topic",
+    "network.organisations", "network.organisation", "directory.persons",
+    "directory.person_edit", "directory.person_delete", "directory.persons_merge",
+    "directory.organisation_new", "directory.organisation_edit",
+    "directory.organisation_delete", "directory.organisations_merge",
+    "directory.vocabulary_page",
 }  # fmt: skip
 
 
@@ -180,6 +186,32 @@ def test_open_pages_answer_everyone(world):
         assert _status(client, "GET", "/favicon.ico") == 404
         assert _status(client, "POST", "/search/saved", data={"name": "x", "qs": "q=a"}) == 302
         assert _status(client, "POST", "/search/saved/999/delete") == 404
+
+
+def test_network_pages(world):
+    """Browse pages answer everyone; the directory and vocabulary pages are Redaktion's."""
+    clients, _ = world
+    for role in ROLES:
+        client = clients[role]
+        for path in ("/districts", "/districts/15002", "/topics", "/topics/beratung",
+                     "/organisations", "/organisations/lvwa"):  # fmt: skip
+            assert _status(client, "GET", path) == 200, (path, role)
+        for path in ("/districts/99999", "/topics/nichts", "/organisations/nichts"):
+            assert _status(client, "GET", path) == 404, (path, role)
+        editor = role in ("redaktion", "admin")
+        gate = {"anon": 302}.get(role, 200 if editor else 403)
+        for path in ("/persons", "/admin/vocabulary", "/organisations/new",
+                     "/organisations/lvwa/edit"):  # fmt: skip
+            assert _status(client, "GET", path) == gate, (path, role)
+        posts = {
+            "/persons/merge": 302, "/organisations/merge": 302, "/admin/vocabulary": 302,
+            "/persons": 302, "/persons/9999/delete": 404, "/organisations/nichts/delete": 404,
+            "/persons/9999/edit": 404, "/organisations/nichts/edit": 404,
+            "/organisations/new": 400,  # allowed, but no name given
+        }  # fmt: skip
+        for path, allowed in posts.items():
+            expect = {"anon": 302}.get(role, allowed if editor else 403)
+            assert _status(client, "POST", path, data={}) == expect, (path, role)
 
 
 def test_search_counts_only_what_each_role_may_see(world, kb):

@@ -48,6 +48,9 @@ def world(app, kb, add_user, set_item):
             title=f"{word} {kind}",
             summary=f"Über {word}",
             organisation=f"Orga {word}" if word else "",
+            districts=["15002"],
+            topics=["Beratung"],
+            tags=[f"Tag {word}"] if word else [],
         )
         text = f"{COMMON} {word}".encode()
         return upload_files(kb, [UploadFile(f"{word or 'x'}-{kind}.txt", io.BytesIO(text))], meta,
@@ -103,6 +106,11 @@ def _surfaces(word: str, items: dict[str, int], kb) -> list[tuple[str, str]]:
         f"/items/{items['public']}/handout.pdf",
         "/",
         "/upload/status?ids=" + ",".join(str(i) for i in range(1, 10)),
+        "/districts",
+        "/districts/15002",
+        "/topics",
+        "/topics/beratung",
+        "/organisations",
     ]
     own = items["draft"] if word == DRAFT_WORD else items["internal"]
     paths += [f"/items/{own}", f"/items/{own}/handout.pdf", f"/items/{own}/edit"]
@@ -166,6 +174,7 @@ def test_searching_the_exact_word_is_byte_for_byte_a_search_for_nothing(world, r
             "/search/complete?q={}",
             "/search?q=%22{}+Entwurf%22",
             "/search?q=Verwendungsnachweis&organisation=Orga+{}",  # a facet value is echoed
+            "/organisations/orga-{}",  # named only by a hidden item: as if it did not exist
         ):
             got = _without_csrf(_body(clients[role], "GET", path.format(word)))
             control = _without_csrf(_body(clients[role], "GET", path.format(CONTROL)))
@@ -179,6 +188,8 @@ def test_the_surfaces_would_reveal_the_words_without_the_filter(world, kb):
         found = [path for _, path in _surfaces(word, items, kb)[:5]
                  if _leaks(_body(clients["red"], "GET", path), word)]  # fmt: skip
         assert len(found) >= 4, (word, found)
+        for path in ("/districts/15002", "/topics/beratung", f"/organisations/orga-{word}"):
+            assert _leaks(_body(clients["red"], "GET", path), word), (word, path)
 
 
 def test_members_find_the_internal_item_but_never_the_draft(world, kb):

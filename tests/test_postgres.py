@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from kb.models import Item, Job, Topic
+from kb.models import Item, Job, Tag
 from kb.services import jobs
 from kb.services.context import Kb, make_kb
 from kb.services.indexing import INDEX_LOG_LOCK, append_index_log
@@ -98,13 +98,13 @@ def test_waiter_falls_back_to_polling_when_its_connection_dies(kb, other_kb):
         waiter.close()
 
 
-def test_two_uploads_creating_the_same_topic_both_succeed(kb, make_item):
-    """The second insert of a new topic waits for the first and then takes its row."""
+def test_two_uploads_creating_the_same_tag_both_succeed(kb, make_item):
+    """The second insert of a new tag waits for the first and then takes its row."""
     outcome: list[int] = []
     with kb.db.engine.connect() as first:
-        first.execute(text("INSERT INTO topics (slug, name) VALUES ('neues-thema', 'Neues Thema')"))
+        first.execute(text("INSERT INTO tags (slug, name) VALUES ('neues-thema', 'Neues Thema')"))
         thread = threading.Thread(
-            target=lambda: outcome.append(make_item("x", topics=["Neues Thema"], wait=False))
+            target=lambda: outcome.append(make_item("x", tags=["Neues Thema"], wait=False))
         )
         thread.start()
         waiting = False
@@ -126,6 +126,6 @@ def test_two_uploads_creating_the_same_topic_both_succeed(kb, make_item):
         thread.join(30)
     assert len(outcome) == 1
     with kb.db.reading() as session:
-        assert session.scalars(select(Topic.slug)).all() == ["neues-thema"]
+        assert session.scalars(select(Tag.slug)).all() == ["neues-thema"]
         item = session.get(Item, outcome[0])
-        assert [t.slug for t in item.topics] == ["neues-thema"]
+        assert [t.slug for t in item.tags] == ["neues-thema"]

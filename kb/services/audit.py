@@ -47,6 +47,13 @@ ACTIONS: dict[str, str] = {
     "event_created": "Veranstaltung angelegt",
     "event_edited": "Veranstaltung bearbeitet",
     "event_deleted": "Veranstaltung gelöscht",
+    "person_changed": "Person geändert",
+    "person_deleted": "Person gelöscht",
+    "persons_merged": "Personen zusammengeführt",
+    "organisation_changed": "Organisation angelegt/geändert",
+    "organisation_deleted": "Organisation gelöscht",
+    "organisations_merged": "Organisationen zusammengeführt",
+    "vocabulary_changed": "Vokabular geändert",
 }
 DEFAULT_RETENTION_DAYS = 90
 

@@ -29,14 +29,14 @@ from kb.errors import (
     UploadTooLarge,
     ValidationError,
 )
-from kb.models import ACCESS, KINDS, LICENCES, STATES, Event, FileVersion, Item, Job
+from kb.models import ACCESS, KINDS, LICENCES, STATES, Event, FileVersion, Item, Job, Tag
 from kb.services import audit, duplicates
 from kb.services.access import Viewer, can_view, is_public
 from kb.services.accounts import accounts_exist
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
 from kb.services.people import set_item_people
-from kb.services.reference import districts_by_ags, topics_by_name
+from kb.services.reference import classify_topics, districts_by_ags, programme_name, tags_by_name
 from kb.services.wakeup import JOBS_CHANNEL, notify
 from kb.storage import Blob
 
@@ -59,7 +59,10 @@ class ItemMeta:
     access: str = "public"
     state: str = "published"
     programme: str = ""
+    #: Topic names or slugs; a name not in the vocabulary becomes a free tag.
     topics: list[str] = field(default_factory=list)
+    #: Free tags, created on first use.
+    tags: list[str] = field(default_factory=list)
     #: Official district keys (AGS), e.g. "15002" for Halle (Saale).
     districts: list[str] = field(default_factory=list)
     licence: str = ""
@@ -101,6 +104,7 @@ def validate_meta(session: Session, meta: ItemMeta) -> int | None:
                 f"Unknown {name_en}: '{value}'. Allowed: {', '.join(allowed)}.",
             )
     districts_by_ags(session, meta.districts)  # raises on an unknown key
+    programme_name(session, meta.programme)  # raises on a programme not in the vocabulary
     if not meta.event_slug:
         return None
     event_id = session.scalar(select(Event.id).where(Event.slug == meta.event_slug))
@@ -322,15 +326,21 @@ def _new_item(session: Session, meta: ItemMeta, title: str, event_id: int | None
         date=meta.date,
         access=meta.access,
         state=meta.state,
-        programme=meta.programme[:120],
+        programme=programme_name(session, meta.programme),
         licence=meta.licence,
         participants_only=meta.participants_only,
     )
-    item.topics = topics_by_name(session, meta.topics)
+    item.topics, extra_tags = classify_topics(session, meta.topics)
+    item.tags = _unique(extra_tags + tags_by_name(session, meta.tags))
     item.districts = districts_by_ags(session, meta.districts)
     session.add(item)
     set_item_people(session, item, meta.speakers, meta.organisation)
     return item
+
+
+def _unique(tags: list[Tag]) -> list[Tag]:
+    """Tags in order, each once (a tag typed both as topic and as tag)."""
+    return list(dict.fromkeys(tags))
 
 
 def load_item(session: Session, item_id: int, viewer: Viewer) -> Item:

@@ -81,7 +81,10 @@ def _create_organisation(session: Session, name: str) -> Organisation:
     """A new organisation with a unique slug (a concurrent twin is taken, not duplicated)."""
     base = slugify(name)[:70].rstrip("-") or "organisation"
     slug, n = base, 1
-    while session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+    # "new" and "merge" are page addresses under /organisations/.
+    while slug in ("new", "merge") or session.scalar(
+        select(Organisation.id).where(Organisation.slug == slug)
+    ):
         n += 1
         slug = f"{base}-{n}"
     try:

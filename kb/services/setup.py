@@ -16,6 +16,7 @@ from kb.services.context import Kb
 from kb.services.indexing import append_index_log, ensure_index
 from kb.services.items import ItemMeta, UploadFile, upload_files
 from kb.services.reference import load_districts, slugify
+from kb.services.vocabulary import load_reference_data
 
 if TYPE_CHECKING:
     from kb.demo import DemoEvent, DemoItem
@@ -29,6 +30,7 @@ def init_instance(kb: Kb) -> None:
     kb.store.root.mkdir(parents=True, exist_ok=True)
     kb.index.root.mkdir(parents=True, exist_ok=True)
     load_districts(kb)
+    load_reference_data(kb)
     ensure_index(kb)
 
 

@@ -23,7 +23,12 @@ from kb.services.access import Viewer, can_edit, can_view
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
 from kb.services.people import set_item_people
-from kb.services.reference import districts_by_ags, topics_by_name
+from kb.services.reference import (
+    classify_topics,
+    districts_by_ags,
+    programme_name,
+    tags_by_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +176,10 @@ class ItemEdit:
     access: str = "internal"
     licence: str = ""
     participants_only: bool = False
+    #: Topic names or slugs from the vocabulary; any other name becomes a free tag.
     topics: list[str] = field(default_factory=list)
+    #: Free tags (created on first use).
+    tags: list[str] = field(default_factory=list)
     districts: list[str] = field(default_factory=list)
 
 
@@ -203,9 +211,10 @@ def update_item(kb: Kb, item_id: int, edit: ItemEdit, viewer: Viewer) -> None:
         item.kind, item.access, item.licence = edit.kind, edit.access, edit.licence
         item.summary = edit.summary[:5000]
         set_item_people(session, item, edit.speakers, edit.organisation)
-        item.programme = edit.programme[:120]
+        item.programme = programme_name(session, edit.programme)
         item.participants_only = edit.participants_only
-        item.topics = topics_by_name(session, edit.topics)
+        item.topics, extra_tags = classify_topics(session, edit.topics)
+        item.tags = list(dict.fromkeys(extra_tags + tags_by_name(session, edit.tags)))
         item.districts = districts_by_ags(session, edit.districts)
         audit.record(session, "edit", viewer, item.id)
         append_index_log(session, item.id)

@@ -10,7 +10,7 @@ from kb.models import ACCESS, KINDS, LICENCES
 from kb.services import items as item_service
 from kb.services import workflow
 from kb.services.access import can_edit
-from kb.services.reference import all_districts
+from kb.services.reference import all_districts, all_programmes, all_topics
 from kb.web import kb, viewer
 from kb.web.forms import item_fields
 
@@ -58,6 +58,8 @@ def edit(item_id: int):  # type: ignore[no-untyped-def]
             access_choices=ACCESS,
             licences=LICENCES,
             districts=all_districts(kb()),
+            topics=all_topics(kb()),
+            programmes=all_programmes(kb()),
             error=error,
         ), (400 if error else 200)
 

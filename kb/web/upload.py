@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, render_template, request, session
 
 from kb.errors import NotFound, ValidationError
 from kb.services import items as item_service
-from kb.services.reference import all_districts, all_events
+from kb.services.reference import all_districts, all_events, all_programmes, all_topics
 from kb.web import kb, viewer
 from kb.web.forms import item_fields
 
@@ -29,6 +29,8 @@ def _choices() -> dict[str, object]:
         "file_limit_mb": current_app.config["KB_MAX_FILE_MB"],
         "districts": all_districts(kb()),
         "events": all_events(kb()),
+        "topics": all_topics(kb()),
+        "programmes": all_programmes(kb()),
         "choose_access": viewer().user_id is not None,
     }
 
