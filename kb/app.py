@@ -80,7 +80,7 @@ def get_kb(app: Flask) -> Kb:
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.web import admin, auth, discovery, editing, mappe, pages, upload, versions
+    from kb.web import admin, auth, discovery, editing, guidance, mappe, pages, upload, versions
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(mappe.bp)
     app.register_blueprint(versions.bp)
+    app.register_blueprint(guidance.bp)
     auth.register_context(app)
     from kb.web.filters import register_filters
 

@@ -44,6 +44,12 @@ ACTIONS: dict[str, str] = {
     "password_changed": "Passwort geändert",
     "reset_issued": "Link zum Zurücksetzen erstellt",
     "password_reset": "Passwort per Link gesetzt",
+    "guidance_edit": "Leitfaden-Angaben oder Fristen geändert",
+    "qa_created": "Frage und Antwort angelegt",
+    "qa_changed": "Frage und Antwort geändert",
+    "qa_deleted": "Frage und Antwort gelöscht",
+    "calendar_feed_created": "Persönlicher Kalender-Link erstellt",
+    "calendar_feed_revoked": "Persönlicher Kalender-Link widerrufen",
 }
 DEFAULT_RETENTION_DAYS = 90
 
