@@ -29,8 +29,14 @@ def sheet(
     valid_until: dt.date | None = None,
     state: str = "published",
 ) -> Item:
-    return Item(id=id_, title=f"Merkblatt {id_}", kind="leitfaden", state=state,
-                valid_from=valid_from, valid_until=valid_until)  # fmt: skip
+    return Item(
+        id=id_,
+        title=f"Merkblatt {id_}",
+        kind="leitfaden",
+        state=state,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
 
 
 def chain(old: Item, new: Item) -> None:
@@ -137,8 +143,13 @@ def _log(kb) -> list[int]:
 
 
 def test_set_guidance_stores_fields_and_reindexes_old_and_new_predecessors(kb, sheets):
-    edit = GuidanceEdit("Investitionsbank Sachsen-Anhalt", D(2026, 1, 1), D(2026, 12, 31),
-                        sheets["a"], "- [ ] Antrag stellen")  # fmt: skip
+    edit = GuidanceEdit(
+        "Investitionsbank Sachsen-Anhalt",
+        D(2026, 1, 1),
+        D(2026, 12, 31),
+        sheets["a"],
+        "- [ ] Antrag stellen",
+    )
     before = len(_log(kb))
     guidance.set_guidance(kb, sheets["b"], edit, SYSTEM)
     assert set(_log(kb)[before:]) == {sheets["a"], sheets["b"]}
@@ -146,7 +157,10 @@ def test_set_guidance_stores_fields_and_reindexes_old_and_new_predecessors(kb, s
         b = session.get(Item, sheets["b"])
         assert b.issuing_body.name == "Investitionsbank Sachsen-Anhalt"
         assert (b.valid_from, b.valid_until, b.supersedes_id) == (
-            D(2026, 1, 1), D(2026, 12, 31), sheets["a"])  # fmt: skip
+            D(2026, 1, 1),
+            D(2026, 12, 31),
+            sheets["a"],
+        )
         assert b.body == "- [ ] Antrag stellen"
     # Moving the link from a to c re-indexes b, c and the old predecessor a.
     before = len(_log(kb))
@@ -161,8 +175,9 @@ def _refused(kb, item_id, edit, viewer=SYSTEM) -> str:
 
 
 def test_valid_until_before_valid_from_is_refused(kb, sheets):
-    message = _refused(kb, sheets["a"], GuidanceEdit(valid_from=D(2026, 2, 1),
-                                                     valid_until=D(2026, 1, 31)))  # fmt: skip
+    message = _refused(
+        kb, sheets["a"], GuidanceEdit(valid_from=D(2026, 2, 1), valid_until=D(2026, 1, 31))
+    )
     assert message == "„Gültig bis“ (31.01.2026) liegt vor „Gültig ab“ (01.02.2026)."
 
 
@@ -205,7 +220,9 @@ def test_unknown_and_hidden_predecessors_get_the_same_message(kb, sheets, add_us
 
 def test_only_guidance_supersedes_only_guidance(kb, sheets):
     message = _refused(kb, sheets["a"], GuidanceEdit(supersedes_id=sheets["talk"]))
-    assert message == "„Impuls Arbeitgeber“ ist kein Leitfaden; ersetzt werden können nur Leitfäden."
+    assert (
+        message == "„Impuls Arbeitgeber“ ist kein Leitfaden; ersetzt werden können nur Leitfäden."
+    )
     assert "nur für Einträge der Art „Leitfaden“" in _refused(kb, sheets["talk"], GuidanceEdit())
 
 
@@ -218,8 +235,10 @@ def test_only_editors_and_owners_set_guidance(kb, sheets, add_user):
 
 
 def test_a_bad_deadline_writes_nothing(kb, sheets):
-    edit = GuidanceEdit(body="neu", deadlines=[DeadlineInput("Antrag", "2026-03-31"),
-                                               DeadlineInput("", "2026-04-01")])  # fmt: skip
+    edit = GuidanceEdit(
+        body="neu",
+        deadlines=[DeadlineInput("Antrag", "2026-03-31"), DeadlineInput("", "2026-04-01")],
+    )
     assert "Titel" in _refused(kb, sheets["a"], edit)
     with kb.db.reading() as session:
         assert session.get(Item, sheets["a"]).body == ""
@@ -230,11 +249,17 @@ def test_a_bad_deadline_writes_nothing(kb, sheets):
 
 
 def test_deadline_rows_are_checked():
-    rows = deadlines.validate_rows([DeadlineInput("Verwendungsnachweis", "30.6.2026", "  x "),
-                                    DeadlineInput("", "", ""),
-                                    DeadlineInput("Antrag", "2026-03-31")])  # fmt: skip
+    rows = deadlines.validate_rows(
+        [
+            DeadlineInput("Verwendungsnachweis", "30.6.2026", "  x "),
+            DeadlineInput("", "", ""),
+            DeadlineInput("Antrag", "2026-03-31"),
+        ]
+    )
     assert [(r.title, r.due_on, r.note) for r in rows] == [
-        ("Antrag", D(2026, 3, 31), ""), ("Verwendungsnachweis", D(2026, 6, 30), "x")]  # fmt: skip
+        ("Antrag", D(2026, 3, 31), ""),
+        ("Verwendungsnachweis", D(2026, 6, 30), "x"),
+    ]
     with pytest.raises(ValidationError, match="„31.02.2026“ ist kein gültiges Datum"):
         deadlines.validate_rows([DeadlineInput("Antrag", "31.02.2026")])
     with pytest.raises(ValidationError, match="Bitte geben Sie ein Datum an"):
@@ -244,8 +269,9 @@ def test_deadline_rows_are_checked():
 
 
 def test_add_remove_and_set_deadlines(kb, sheets, add_user):
-    deadline_id = deadlines.add_deadline(kb, sheets["a"], DeadlineInput("Antrag", "2026-07-01"),
-                                         SYSTEM)  # fmt: skip
+    deadline_id = deadlines.add_deadline(
+        kb, sheets["a"], DeadlineInput("Antrag", "2026-07-01"), SYSTEM
+    )
     with pytest.raises(ValidationError):
         deadlines.add_deadline(kb, sheets["a"], DeadlineInput(), SYSTEM)
     with pytest.raises(ValidationError):
@@ -253,8 +279,12 @@ def test_add_remove_and_set_deadlines(kb, sheets, add_user):
     with pytest.raises(NotFound):
         deadlines.remove_deadline(kb, sheets["b"], deadline_id, SYSTEM)  # not b's deadline
     deadlines.remove_deadline(kb, sheets["a"], deadline_id, SYSTEM)
-    deadlines.set_deadlines(kb, sheets["a"], [DeadlineInput("A", "2026-07-01"),
-                                              DeadlineInput("B", "2026-08-01")], SYSTEM)  # fmt: skip
+    deadlines.set_deadlines(
+        kb,
+        sheets["a"],
+        [DeadlineInput("A", "2026-07-01"), DeadlineInput("B", "2026-08-01")],
+        SYSTEM,
+    )
     with kb.db.reading() as session:
         assert [d.title for d in deadlines.of_item(session, sheets["a"])] == ["A", "B"]
     add_user("leser")
@@ -264,22 +294,37 @@ def test_add_remove_and_set_deadlines(kb, sheets, add_user):
 
 def _event(kb, slug: str, access: str, starts_on: dt.date) -> int:
     with kb.db.writing() as session:
-        event = Event(slug=slug, title=f"Werkstatt {slug}", starts_on=starts_on, access=access,
-                      city="Halle (Saale)", venue="Stadthaus")  # fmt: skip
+        event = Event(
+            slug=slug,
+            title=f"Werkstatt {slug}",
+            starts_on=starts_on,
+            access=access,
+            city="Halle (Saale)",
+            venue="Stadthaus",
+        )
         session.add(event)
         session.flush()
         return event.id
 
 
-def test_upcoming_lists_visible_deadlines_and_guidance_starting_soon(kb, sheets, add_user, set_item):
+def test_upcoming_lists_visible_deadlines_and_guidance_starting_soon(
+    kb, sheets, add_user, set_item
+):
     set_item(sheets["c"], valid_from=TODAY + dt.timedelta(days=30))
     set_item(sheets["b"], access="internal")
-    deadlines.set_deadlines(kb, sheets["a"], [DeadlineInput("Antrag A", TODAY),
-                                              DeadlineInput("Zu spät", TODAY - dt.timedelta(1)),
-                                              DeadlineInput("Zu fern", TODAY + dt.timedelta(121))],
-                            SYSTEM)  # fmt: skip
-    deadlines.set_deadlines(kb, sheets["b"], [DeadlineInput("Intern B", TODAY + dt.timedelta(5))],
-                            SYSTEM)  # fmt: skip
+    deadlines.set_deadlines(
+        kb,
+        sheets["a"],
+        [
+            DeadlineInput("Antrag A", TODAY),
+            DeadlineInput("Zu spät", TODAY - dt.timedelta(1)),
+            DeadlineInput("Zu fern", TODAY + dt.timedelta(121)),
+        ],
+        SYSTEM,
+    )
+    deadlines.set_deadlines(
+        kb, sheets["b"], [DeadlineInput("Intern B", TODAY + dt.timedelta(5))], SYSTEM
+    )
     public_event = _event(kb, "oeffentlich", "public", TODAY)
     internal_event = _event(kb, "intern", "internal", TODAY)
     with kb.db.writing() as session:
@@ -287,13 +332,18 @@ def test_upcoming_lists_visible_deadlines_and_guidance_starting_soon(kb, sheets,
         session.add(Deadline(event_id=internal_event, due_on=TODAY + dt.timedelta(3), title="Int"))
     anon = deadlines.upcoming(kb, ANONYMOUS, TODAY)
     assert [(u.title, u.kind) for u in anon] == [
-        ("Antrag A", "deadline"), ("Anm.", "deadline"), ("Merkblatt 2026", "valid_from")]  # fmt: skip
+        ("Antrag A", "deadline"),
+        ("Anm.", "deadline"),
+        ("Merkblatt 2026", "valid_from"),
+    ]
     assert anon[1].event_slug == "oeffentlich" and anon[0].item_id == sheets["a"]
     add_user("leser")
     leser = [u.title for u in deadlines.upcoming(kb, viewer_by_name(kb, "leser"), TODAY)]
     assert leser == ["Antrag A", "Anm.", "Int", "Intern B", "Merkblatt 2026"]
     assert [u.title for u in deadlines.upcoming(kb, ANONYMOUS, TODAY, days=10)] == [
-        "Antrag A", "Anm."]  # fmt: skip
+        "Antrag A",
+        "Anm.",
+    ]
 
 
 # -- overview and "what changed" --------------------------------------------------------------
@@ -314,11 +364,13 @@ def test_overview_groups_by_validity_and_respects_access(kb, sheets, set_item, a
 
 def test_changes_compare_files_and_bodies(kb, make_item):
     old = make_item("Antrag bis 31.03.\nBelege sammeln", title="Merkblatt alt", kind="leitfaden")
-    new = make_item("Antrag bis 30.04.\nBelege sammeln\nNeu: Online-Portal", title="Merkblatt neu",
-                    kind="leitfaden")  # fmt: skip
+    new = make_item(
+        "Antrag bis 30.04.\nBelege sammeln\nNeu: Online-Portal",
+        title="Merkblatt neu",
+        kind="leitfaden",
+    )
     guidance.set_guidance(kb, old, GuidanceEdit(body="- [ ] Formular A"), SYSTEM)
-    guidance.set_guidance(kb, new, GuidanceEdit(supersedes_id=old, body="- [ ] Formular B"),
-                          SYSTEM)  # fmt: skip
+    guidance.set_guidance(kb, new, GuidanceEdit(supersedes_id=old, body="- [ ] Formular B"), SYSTEM)
     c = guidance_pages.changes(kb, new, ANONYMOUS)
     assert (c.predecessor_id, c.predecessor_title) == (old, "Merkblatt alt")
     assert len(c.pages) == 1
@@ -331,14 +383,17 @@ def test_changes_compare_files_and_bodies(kb, make_item):
 
 def test_changes_fall_back_to_bodies_without_files(kb):
     with kb.db.writing() as session:
-        a, b = (Item(title=t, kind="leitfaden", state="published", access="public")
-                for t in ("ohne Datei alt", "ohne Datei neu"))  # fmt: skip
+        a, b = (
+            Item(title=t, kind="leitfaden", state="published", access="public")
+            for t in ("ohne Datei alt", "ohne Datei neu")
+        )
         session.add_all([a, b])
         session.flush()
         ids = a.id, b.id
     guidance.set_guidance(kb, ids[0], GuidanceEdit(body="Zeile 1\nZeile 2"), SYSTEM)
-    guidance.set_guidance(kb, ids[1], GuidanceEdit(supersedes_id=ids[0], body="Zeile 1\nZeile 3"),
-                          SYSTEM)  # fmt: skip
+    guidance.set_guidance(
+        kb, ids[1], GuidanceEdit(supersedes_id=ids[0], body="Zeile 1\nZeile 3"), SYSTEM
+    )
     c = guidance_pages.changes(kb, ids[1], ANONYMOUS)
     assert c.pages == [] and c.whats_new == ["Zeile 3"]
 
@@ -349,9 +404,14 @@ def test_changes_fall_back_to_bodies_without_files(kb):
 def test_item_page_shows_banner_checklist_deadlines_and_changes_link(app, kb, client, sheets):
     app.config["KB_TODAY"] = TODAY.isoformat()
     guidance.set_guidance(kb, sheets["a"], GuidanceEdit(valid_from=D(2025, 1, 1)), SYSTEM)
-    edit = GuidanceEdit("Landesverwaltungsamt", D(2027, 1, 1), None, sheets["a"],
-                        "## Schritte\n- [ ] Antrag stellen\n- [x] Beratung <script>x</script>",
-                        [DeadlineInput("Antragsfrist", "2027-03-31")])  # fmt: skip
+    edit = GuidanceEdit(
+        "Landesverwaltungsamt",
+        D(2027, 1, 1),
+        None,
+        sheets["a"],
+        "## Schritte\n- [ ] Antrag stellen\n- [x] Beratung <script>x</script>",
+        [DeadlineInput("Antragsfrist", "2027-03-31")],
+    )
     guidance.set_guidance(kb, sheets["b"], edit, SYSTEM)
     page = client.get(f"/items/{sheets['b']}").get_data(as_text=True)
     assert 'role="status"' in page and "Gilt ab 01.01.2027" in page
@@ -371,8 +431,9 @@ def test_item_page_shows_banner_checklist_deadlines_and_changes_link(app, kb, cl
 def test_guidance_and_deadlines_pages(app, kb, client, sheets, set_item):
     app.config["KB_TODAY"] = TODAY.isoformat()
     set_item(sheets["c"], valid_from=D(2026, 7, 1))
-    deadlines.set_deadlines(kb, sheets["a"], [DeadlineInput("Zwischenbericht", "2026-07-15")],
-                            SYSTEM)  # fmt: skip
+    deadlines.set_deadlines(
+        kb, sheets["a"], [DeadlineInput("Zwischenbericht", "2026-07-15")], SYSTEM
+    )
     overview = client.get("/guidance").get_data(as_text=True)
     assert "Künftig gültig" in overview and "Gilt ab 01.07.2026" in overview
     assert f'href="/items/{sheets["c"]}"' in overview and "Impuls Arbeitgeber" not in overview
@@ -387,15 +448,24 @@ def test_guidance_form_saves_and_reports_bad_input(app, kb, client, sheets, add_
     url = f"/items/{sheets['b']}/guidance"
     form = client.get(url).get_data(as_text=True)
     assert 'name="supersedes_id"' in form and "Merkblatt 2024" in form
-    data = {"issuing_body": "IB", "valid_from": "01.01.2026", "valid_until": "",
-            "supersedes_id": str(sheets["a"]), "body": "- [ ] A",
-            "deadline_title": ["Antrag", ""], "deadline_due": ["2026-03-31", ""],
-            "deadline_note": ["", ""]}  # fmt: skip
+    data = {
+        "issuing_body": "IB",
+        "valid_from": "01.01.2026",
+        "valid_until": "",
+        "supersedes_id": str(sheets["a"]),
+        "body": "- [ ] A",
+        "deadline_title": ["Antrag", ""],
+        "deadline_due": ["2026-03-31", ""],
+        "deadline_note": ["", ""],
+    }
     assert client.post(url, data=data).status_code == 302
     with kb.db.reading() as session:
         b = session.get(Item, sheets["b"])
         assert (b.valid_from, b.supersedes_id, b.issuing_body.name) == (
-            D(2026, 1, 1), sheets["a"], "IB")  # fmt: skip
+            D(2026, 1, 1),
+            sheets["a"],
+            "IB",
+        )
         assert [d.title for d in deadlines.of_item(session, b.id)] == ["Antrag"]
     bad = client.post(url, data={**data, "valid_until": "2025-12-31"})
     assert bad.status_code == 400 and "liegt vor" in bad.get_data(as_text=True)

@@ -24,8 +24,18 @@ def test_ordinary_markdown_survives():
         "1. eins\n2. zwei\n\n| Frist | Datum |\n|---|---|\n| Antrag | 31.03. |\n\n"
         "[IB](https://www.ib-sachsen-anhalt.de) [Mail](mailto:info@example.org)"
     )
-    for tag in ("<h2>", "<strong>", "<em>", "<code>", "<blockquote>", "<hr>", "<ol>",
-                "<table>", "<th>", "<td>"):  # fmt: skip
+    for tag in (
+        "<h2>",
+        "<strong>",
+        "<em>",
+        "<code>",
+        "<blockquote>",
+        "<hr>",
+        "<ol>",
+        "<table>",
+        "<th>",
+        "<td>",
+    ):
         assert tag in html, tag
     assert 'href="https://www.ib-sachsen-anhalt.de"' in html
     assert 'href="mailto:info@example.org"' in html
