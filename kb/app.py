@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
         discovery,
         editing,
         events,
+        guidance,
         mappe,
         network,
         pages,
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events.bp)
     app.register_blueprint(network.bp)
     app.register_blueprint(directory.bp)
+    app.register_blueprint(guidance.bp)
     auth.register_context(app)
     from kb.web.filters import register_filters
 

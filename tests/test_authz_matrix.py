@@ -46,6 +46,10 @@ ROUTES_IN_MATRIX = {
     "directory.organisation_new", "directory.organisation_edit",
     "directory.organisation_delete", "directory.organisations_merge",
     "directory.vocabulary_page",
+    "guidance.overview", "guidance.upcoming", "guidance.changes",
+    "guidance.edit", "guidance.qa_new", "guidance.qa_edit", "guidance.qa_delete",
+    "guidance.public_feed", "guidance.personal_feed", "guidance.create_feed",
+    "guidance.revoke_feed",
 }  # fmt: skip
 
 
@@ -124,6 +128,12 @@ def test_item_routes(world, kb):
         assert current == files, where
         new = _status(client, "POST", f"/items/{item_id}/versions", data={})
         assert new == (400 if changer else files), where  # 400: allowed, but no file sent
+        assert _status(client, "GET", f"/items/{item_id}/guidance") == edit, where
+        # 400: allowed, but the matrix items are not of the kind Leitfaden.
+        guide = _status(client, "POST", f"/items/{item_id}/guidance", data={})
+        assert guide == (400 if edit == 200 else edit), where
+        # No predecessor (and no guidance): 404 for everyone.
+        assert _status(client, "GET", f"/items/{item_id}/changes") == 404, where
 
 
 def test_workflow_steps(world, set_item):
@@ -212,6 +222,30 @@ def test_network_pages(world):
         for path, allowed in posts.items():
             expect = {"anon": 302}.get(role, allowed if editor else 403)
             assert _status(client, "POST", path, data={}) == expect, (path, role)
+
+
+def test_guidance_qa_and_calendar_routes(world, kb):
+    from kb.services import calendar
+    from kb.services.accounts import viewer_by_name
+
+    clients, _ = world
+    editor_only = {"anon": 302, "leser": 403, "autor_own": 403, "autor_other": 403}
+    for role in ROLES:
+        client = clients[role]
+        for path in ("/guidance", "/deadlines", "/calendar.ics"):
+            assert _status(client, "GET", path) == 200, (path, role)
+        assert _status(client, "GET", "/calendar/erfunden.ics") == 404, role
+        assert _status(client, "GET", "/qa/new") == editor_only.get(role, 200), role
+        assert _status(client, "POST", "/qa/new", data={}) == editor_only.get(role, 400), role
+        for method, path in (("GET", "/qa/999/edit"), ("POST", "/qa/999/edit"),
+                             ("POST", "/qa/999/delete")):  # fmt: skip
+            assert _status(client, method, path) == editor_only.get(role, 404), (path, role)
+        signed_in = role != "anon"
+        assert _status(client, "POST", "/account/calendar") == (200 if signed_in else 302)
+        assert _status(client, "POST", "/account/calendar/revoke") == 302, role
+        if signed_in:
+            token = calendar.create_feed_token(kb, viewer_by_name(kb, role).user_id)
+            assert _status(client, "GET", f"/calendar/{token}.ics") == 200, role
 
 
 def test_search_counts_only_what_each_role_may_see(world, kb):

@@ -62,6 +62,7 @@ def world(app, kb, add_user, set_item):
     set_item(items["internal"], state="published", access="internal")
     set_item(items["public"], state="published", access="public")
     _event_with(kb, items, set_item)
+    _guidance_world(kb, items, set_item)
     clients = {"anon": app.test_client()}
     for role in ("leser", "autor_other", "red"):
         clients[role] = app.test_client()
@@ -88,6 +89,46 @@ def _event_with(kb, items: dict[str, int], set_item) -> None:
     agenda.set_agenda(kb, EVENT_SLUG, rows, SYSTEM)
 
 
+def _guidance_world(kb, items, set_item):
+    """The words also on guidance surfaces: successor banner, deadlines, FAQ, events, feeds.
+
+    The internal item supersedes the public one (its title must not appear in the public
+    item's banner), the draft supersedes the internal one; both have deadlines and start
+    soon; Q&A entries link the public item to the hidden ones; an internal event has a
+    deadline.
+    """
+    from kb.models import Deadline, Event
+    from kb.services import qa
+    from kb.services.access import SYSTEM
+    from kb.services.deadlines import DeadlineInput, set_deadlines
+
+    soon = kb.today() + __import__("datetime").timedelta(days=10)
+    for key in ("public", "internal", "draft"):
+        set_item(items[key], kind="leitfaden")
+    set_item(items["internal"], supersedes_id=items["public"], valid_from=soon)
+    set_item(items["draft"], supersedes_id=items["internal"], valid_from=soon)
+    for key, word in (("internal", INTERNAL_WORD), ("draft", DRAFT_WORD)):
+        set_deadlines(kb, items[key], [DeadlineInput(f"Frist {word}", soon, word)], SYSTEM)
+    with kb.db.writing() as session:
+        event = Event(
+            slug="netzwerk-intern",
+            title=f"Runde {INTERNAL_WORD}",
+            access="internal",
+            starts_on=soon,
+            city=INTERNAL_WORD,
+        )
+        session.add(event)
+        session.flush()
+        session.add(Deadline(event_id=event.id, due_on=soon, title=f"Anmeldung {INTERNAL_WORD}"))
+    both = [items["public"], items["draft"]]
+    qa.create(
+        kb,
+        qa.QAData(f"Frage {INTERNAL_WORD}?", access="internal", guidance_ids=[items["public"]]),
+        SYSTEM,
+    )
+    qa.create(kb, qa.QAData("Öffentliche Frage?", access="public", guidance_ids=both), SYSTEM)
+
+
 def _file_ids(kb, item_id):
     from kb.models import Item
 
@@ -112,6 +153,14 @@ def _surfaces(word: str, items: dict[str, int], kb) -> list[tuple[str, str]]:
         "/topics/beratung",
         "/organisations",
     ]
+    paths += [
+        "/guidance",
+        "/deadlines",
+        "/calendar.ics",
+        f"/items/{items['internal']}",
+        f"/items/{items['internal']}/changes",
+        f"/items/{items['draft']}/changes",
+    ]
     own = items["draft"] if word == DRAFT_WORD else items["internal"]
     paths += [f"/items/{own}", f"/items/{own}/handout.pdf", f"/items/{own}/edit"]
     paths += [f"/items/{own}/files/{f}" for f in _file_ids(kb, own)]
@@ -122,6 +171,7 @@ def _surfaces(word: str, items: dict[str, int], kb) -> list[tuple[str, str]]:
         + [("GET", "/mappe"), ("GET", "/mappe.pdf"), ("GET", "/mappe.zip")]
         + [("GET", "/events"), ("GET", f"/events/{EVENT_SLUG}"), ("GET", "/series/x")]
         + [("ZIP", f"/events/{EVENT_SLUG}/materials.zip")]
+        + [("GET", f"/items/{own}/guidance"), ("FEED", "")]
     )
 
 
@@ -131,7 +181,14 @@ def _leaks(body: bytes, word: str) -> bool:
 
 def _body(client, method: str, path: str) -> bytes:
     """One response; "MAPPE"/"MAPPE-SEARCH" try to put the item/search into the Mappe."""
-    if method == "MAPPE":
+    if method == "FEED":  # the role's personal calendar feed (made on the account page)
+        with client.post("/account/calendar") as made:
+            page = made.get_data(as_text=True)
+        if "/calendar/" not in page:
+            return page.encode()  # anonymous: sent to the login
+        start = page.index("/calendar/")
+        method, path, data = "GET", page[start : page.index('"', start)], None
+    elif method == "MAPPE":
         method, path, data = "POST", "/mappe/items", {"item_id": path}
     elif method == "MAPPE-SEARCH":
         method, data = "POST", {"qs": f"q={path}", "label": "Suche"}
@@ -190,6 +247,18 @@ def test_the_surfaces_would_reveal_the_words_without_the_filter(world, kb):
         assert len(found) >= 4, (word, found)
         for path in ("/districts/15002", "/topics/beratung", f"/organisations/orga-{word}"):
             assert _leaks(_body(clients["red"], "GET", path), word), (word, path)
+
+
+def test_the_guidance_surfaces_would_reveal_the_words_without_the_filter(world):
+    """Redaktion sees the words on the new surfaces, so their absence for others means something."""
+    clients, items = world
+    red = clients["red"]
+    assert _leaks(_body(red, "GET", "/deadlines"), INTERNAL_WORD)
+    assert _leaks(_body(red, "GET", "/guidance"), INTERNAL_WORD)
+    public_page = _body(red, "GET", f"/items/{items['public']}")
+    assert _leaks(public_page, INTERNAL_WORD) and _leaks(public_page, DRAFT_WORD)
+    assert _leaks(_body(red, "FEED", ""), INTERNAL_WORD)
+    assert _leaks(_body(clients["leser"], "FEED", ""), INTERNAL_WORD)
 
 
 def test_members_find_the_internal_item_but_never_the_draft(world, kb):

@@ -54,6 +54,12 @@ ACTIONS: dict[str, str] = {
     "organisation_deleted": "Organisation gelöscht",
     "organisations_merged": "Organisationen zusammengeführt",
     "vocabulary_changed": "Vokabular geändert",
+    "guidance_edit": "Leitfaden-Angaben oder Fristen geändert",
+    "qa_created": "Frage und Antwort angelegt",
+    "qa_changed": "Frage und Antwort geändert",
+    "qa_deleted": "Frage und Antwort gelöscht",
+    "calendar_feed_created": "Persönlicher Kalender-Link erstellt",
+    "calendar_feed_revoked": "Persönlicher Kalender-Link widerrufen",
 }
 DEFAULT_RETENTION_DAYS = 90
 

@@ -49,8 +49,8 @@ def status(item: Item, today: dt.date) -> str | None:
         return None
     if active_successor(item, today) is not None:
         return "superseded"
-    if item.valid_from is not None and item.valid_from > today:
-        return "upcoming"
     if item.valid_until is not None and item.valid_until < today:
         return "expired"
+    if item.valid_from is not None and item.valid_from > today:
+        return "upcoming"
     return "current"

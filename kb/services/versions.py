@@ -145,12 +145,22 @@ def compare(kb: Kb, item_id: int, old_id: int, new_id: int, viewer: Viewer) -> C
         old, new = versions[old_id], versions[new_id]
         old_pages = {p.number: p.text for p in old.pages}
         new_pages = {p.number: p.text for p in new.pages}
-        pages = []
-        for number in sorted(old_pages.keys() | new_pages.keys()):
-            before, after = old_pages.get(number, ""), new_pages.get(number, "")
-            if before != after:
-                pages.append(PageDiff(number, _line_diff(before, after)))
-        return Comparison(rows[old_id], rows[new_id], pages, new.page_unit)
+        return Comparison(
+            rows[old_id], rows[new_id], diff_pages(old_pages, new_pages), new.page_unit
+        )
+
+
+def diff_pages(old_pages: dict[int, str], new_pages: dict[int, str]) -> list[PageDiff]:
+    """Page number -> text, before and after: the changed pages only, line by line.
+
+    Also used to compare a guidance sheet with the edition it supersedes.
+    """
+    pages = []
+    for number in sorted(old_pages.keys() | new_pages.keys()):
+        before, after = old_pages.get(number, ""), new_pages.get(number, "")
+        if before != after:
+            pages.append(PageDiff(number, _line_diff(before, after)))
+    return pages
 
 
 def _line_diff(before: str, after: str) -> list[tuple[str, str]]:

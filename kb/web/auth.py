@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 
 from kb.errors import KbError
 from kb.models import ROLES, User, utcnow
-from kb.services import accounts, auth, workflow
+from kb.services import accounts, auth, calendar, workflow
 from kb.services.reference import all_districts
 from kb.web import kb, safe_next, viewer
 
@@ -142,6 +142,8 @@ def account():  # type: ignore[no-untyped-def]
         user=user,
         districts=all_districts(kb()),
         own=workflow.own_items(kb(), viewer()),
+        calendar_feed=calendar.feed_status(kb(), user.id),
+        public_feed_url=kb().base_url + url_for("guidance.public_feed"),
         error=error,
     ), (400 if error else 200)
 

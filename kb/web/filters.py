@@ -1,12 +1,14 @@
-"""Jinja filters for German formats (dates, sizes)."""
+"""Jinja filters for German formats (dates, sizes) and sanitised Markdown."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from flask import Flask
+from markupsafe import Markup
 
 from kb.models import ACCESS, KINDS, LICENCES, ROLES, STATES, UNITS
+from kb.services.markdown import render_markdown
 
 
 def filesize(size: int) -> str:
@@ -28,7 +30,13 @@ def date_de(value: dt.date | dt.datetime | None) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def markdown(text: str | None) -> Markup:
+    """Markdown as HTML; safe to mark as such only because nh3 has sanitised it."""
+    return Markup(render_markdown(text or ""))
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_filter(markdown)
     app.add_template_filter(filesize)
     app.add_template_filter(date_de)
     app.jinja_env.globals.update(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 
-from kb.services import discovery, previews, versions, workflow
+from kb.services import discovery, guidance_pages, previews, versions, workflow
 from kb.services import handouts as handout_service
 from kb.services import items as item_service
 from kb.services.access import can_edit
@@ -61,6 +61,9 @@ def item(item_id: int) -> str:
         obj = item_service.load_item(session, item_id, viewer())
         related = discovery.related(kb(), item_id, viewer())
         editable = can_edit(viewer(), obj)
+        guidance = None
+        if obj.kind == "leitfaden":
+            guidance = guidance_pages.page_data(session, obj, viewer(), kb().today())
         return render_template(
             "item.html",
             item=obj,
@@ -72,6 +75,7 @@ def item(item_id: int) -> str:
             preview_sizes={f.id: previews.page_size(kb(), f) for f in obj.files if f.is_current},
             transitions=workflow.available_transitions(viewer(), obj),
             history=workflow.history(session, item_id) if editable else [],
+            guidance=guidance,
         )
 
 
