@@ -250,14 +250,26 @@ def search_command(query: str, as_json: bool, limit: int, as_user: str | None) -
 
 
 @click.command("handout")
-@click.argument("item_ids", type=int, nargs=-1, required=True)
+@click.argument("item_ids", type=int, nargs=-1)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--title", default="Mappe", show_default=True, help="Titel bei mehreren Einträgen.")
+@click.option("--event", "event_slug", default=None, help="Handout einer ganzen Veranstaltung.")
 @with_appcontext
-def handout_command(item_ids: tuple[int, ...], output: Path, title: str) -> None:
-    """Handout (PDF) eines Eintrags schreiben; bei mehreren Einträgen eine Mappe."""
+def handout_command(
+    item_ids: tuple[int, ...], output: Path, title: str, event_slug: str | None
+) -> None:
+    """Handout (PDF) eines Eintrags oder einer Veranstaltung (--event) schreiben.
+
+    Mehrere Einträge ergeben eine Mappe; ein Leitfaden das Leitfaden-Handout.
+    """
+    if bool(item_ids) == bool(event_slug):
+        _fail("Bitte Eintragsnummern oder --event KÜRZEL angeben (nicht beides).")
     try:
-        if len(item_ids) == 1:
+        if event_slug:
+            from kb.services.handout_kinds import event_handout
+
+            pdf, _name = event_handout(_kb(), event_slug, ANONYMOUS)
+        elif len(item_ids) == 1:
             pdf, _name = handout_service.item_handout(_kb(), item_ids[0], ANONYMOUS)
         else:
             ids = list(dict.fromkeys(item_ids))

@@ -39,7 +39,7 @@ ROUTES_IN_MATRIX = {
     "mappe.add_search", "mappe.remove", "mappe.move", "mappe.pdf", "mappe.originals",
     "versions.upload", "versions.make_current", "versions.diff", "upload.twin",
     "versions.page_image", "events.timeline", "events.series", "events.show",
-    "events.materials_zip", "events.new", "events.edit", "events.agenda_form", "events.delete",
+    "events.materials_zip", "events.handout", "events.new", "events.edit", "events.agenda_form", "events.delete",
     "network.districts", "network.district", "network.topics", "network.topic",
     "network.organisations", "network.organisation", "directory.persons",
     "directory.person_edit", "directory.person_delete", "directory.persons_merge",
@@ -47,7 +47,7 @@ ROUTES_IN_MATRIX = {
     "directory.organisation_delete", "directory.organisations_merge",
     "directory.vocabulary_page",
     "guidance.overview", "guidance.upcoming", "guidance.changes",
-    "guidance.edit", "guidance.qa_new", "guidance.qa_edit", "guidance.qa_delete",
+    "guidance.edit", "guidance.qa_new", "guidance.qa_show", "guidance.qa_edit", "guidance.qa_delete",
     "guidance.public_feed", "guidance.personal_feed", "guidance.create_feed",
     "guidance.revoke_feed",
 }  # fmt: skip
@@ -246,6 +246,17 @@ def test_guidance_qa_and_calendar_routes(world, kb):
         if signed_in:
             token = calendar.create_feed_token(kb, viewer_by_name(kb, role).user_id)
             assert _status(client, "GET", f"/calendar/{token}.ics") == 200, role
+    # A Q&A entry's page: public ones for everyone, internal ones for members only.
+    from kb.services import qa
+    from kb.services.access import SYSTEM
+
+    entries = {a: qa.create(kb, qa.QAData(f"Frage {a}?", access=a), SYSTEM) for a in ACCESS}
+    for role in ROLES:
+        for access, qa_id in entries.items():
+            seen = access == "public" or role != "anon"
+            got = _status(clients[role], "GET", f"/qa/{qa_id}")
+            assert got == (200 if seen else 404), (role, access)
+        assert _status(clients[role], "GET", "/qa/9999") == 404, role
 
 
 def test_search_counts_only_what_each_role_may_see(world, kb):
@@ -301,6 +312,8 @@ def test_event_routes(world, kb, set_item):
             assert _status(client, "GET", f"/events/{slug}") == (200 if seen else 404), where
             zipped = _status(client, "GET", f"/events/{slug}/materials.zip")
             assert zipped == (200 if seen else 404), where
+            handout = _status(client, "GET", f"/events/{slug}/handout.pdf")
+            assert handout == (200 if seen else 404), where
             for page in ("edit", "agenda", "delete"):
                 got = _status(client, "GET", f"/events/{slug}/{page}")
                 assert got == (change if seen else 404), (*where, page)

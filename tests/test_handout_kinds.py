@@ -218,3 +218,93 @@ def test_headings_break_only_at_compound_boundaries(tmp_path: Path) -> None:
         or "Integrationskoordination" in first
     )
     assert "\u00ad" not in reader.pages[1].extract_text().splitlines()[0]
+
+
+# -- through the service layer and the CLI ------------------------------------------------
+
+
+def _event_with_talks(kb, make_item, set_item):
+    from kb.services import agenda, events
+    from kb.services.access import SYSTEM
+
+    slug = events.create_event(
+        kb,
+        events.EventData("Werkstatt Magdeburg", datetime.date(2026, 5, 6), city="Magdeburg"),
+        SYSTEM,
+    )
+    talk = make_item(
+        "Ausgangslage\fPatenschaften in Betrieben\fNächste Schritte",
+        title="Impuls Arbeitgeber",
+        kind="impulsvortrag",
+        event_slug=slug,
+    )
+    secret = make_item("Vertraulich", title="Interne Notiz Geheimwort", event_slug=slug)
+    set_item(secret, access="internal")
+    rows = [
+        agenda.AgendaData("09:30", "10:00", "Begrüßung"),
+        agenda.AgendaData("10:00", "11:00", "Impuls", "Team Harz", talk),
+    ]
+    agenda.set_agenda(kb, slug, rows, SYSTEM)
+    return slug
+
+
+def test_event_handout_through_the_service(kb, make_item, set_item):
+    from kb.services.access import ANONYMOUS, Viewer
+    from kb.services.handout_kinds import event_handout
+
+    slug = _event_with_talks(kb, make_item, set_item)
+    pdf, name = event_handout(kb, slug, ANONYMOUS)
+    assert name == f"Veranstaltung_{slug}.pdf"
+    text = text_of(_reader(pdf))
+    for expected in ("Werkstatt Magdeburg", "09:30–10:00", "Impuls Arbeitgeber", "Team Harz",
+                     "Patenschaften in Betrieben"):  # fmt: skip
+        assert expected in text, expected
+    assert "Geheimwort" not in text  # the internal item is not in the public handout
+    member = text_of(_reader(event_handout(kb, slug, Viewer(user_id=99, roles=("leser",)))[0]))
+    assert "Geheimwort" in member
+
+
+def test_guidance_item_gets_the_guidance_handout(kb, make_item, set_item):
+    from kb.services import qa
+    from kb.services.access import ANONYMOUS, SYSTEM
+    from kb.services.deadlines import DeadlineInput
+    from kb.services.guidance import GuidanceEdit, set_guidance
+    from kb.services.handouts import item_handout
+
+    kb.config["KB_TODAY"] = "2026-11-25"
+    old = make_item(
+        "Nachweis innerhalb von drei Monaten.", title="Merkblatt 2026", kind="leitfaden"
+    )
+    new = make_item(
+        "Nachweis innerhalb von sechs Monaten.", title="Merkblatt 2027", kind="leitfaden"
+    )
+    edit = GuidanceEdit(
+        issuing_body="LVwA",
+        valid_from=datetime.date(2027, 1, 1),
+        supersedes_id=old,
+        body="- [ ] Konto anlegen\n- [x] Kostenplan prüfen",
+        deadlines=[DeadlineInput("Zwischennachweis", datetime.date(2027, 3, 31), "jährlich")],
+    )
+    set_guidance(kb, new, edit, SYSTEM)
+    qa.create(
+        kb, qa.QAData("Gilt das auch für AMIF?", "Ja.", access="public", guidance_ids=[new]), SYSTEM
+    )
+    text = text_of(_reader(item_handout(kb, new, ANONYMOUS)[0]))
+    for expected in ("Gilt ab 01.01.2027", "☐ Konto anlegen", "☑ Kostenplan prüfen",
+                     "31.03.2027", "Zwischennachweis", "Was ist neu", "sechs Monaten",
+                     "Gilt das auch für AMIF?", "Ersetzt Merkblatt 2026"):  # fmt: skip
+        assert expected in text, expected
+    old_text = text_of(_reader(item_handout(kb, old, ANONYMOUS)[0]))
+    assert "Wird ab 01.01.2027 ersetzt durch: Merkblatt 2027" in old_text
+
+
+def test_cli_event_handout_and_bad_arguments(runner, kb, make_item, set_item, tmp_path):
+    slug = _event_with_talks(kb, make_item, set_item)
+    out = tmp_path / "ev.pdf"
+    result = runner.invoke(args=["handout", "--event", slug, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Impuls Arbeitgeber" in text_of(_reader(out.read_bytes()))
+    neither = runner.invoke(args=["handout", "-o", str(out)])
+    assert neither.exit_code != 0 and "--event" in neither.output
+    unknown = runner.invoke(args=["handout", "--event", "gibt-es-nicht", "-o", str(out)])
+    assert unknown.exit_code != 0 and "Traceback" not in unknown.output

@@ -16,6 +16,7 @@ import json
 import re
 import zipfile
 
+import pypdf
 import pytest
 from conftest import login
 from sqlalchemy import select
@@ -144,7 +145,6 @@ def _surfaces(word: str, items: dict[str, int], kb) -> list[tuple[str, str]]:
         "/search?q=Verwendungsnachweis",
         f"/search/complete?q={word[:4]}",
         f"/items/{items['public']}",  # related items
-        f"/items/{items['public']}/handout.pdf",
         "/",
         "/upload/status?ids=" + ",".join(str(i) for i in range(1, 10)),
         "/districts",
@@ -162,13 +162,15 @@ def _surfaces(word: str, items: dict[str, int], kb) -> list[tuple[str, str]]:
         f"/items/{items['draft']}/changes",
     ]
     own = items["draft"] if word == DRAFT_WORD else items["internal"]
-    paths += [f"/items/{own}", f"/items/{own}/handout.pdf", f"/items/{own}/edit"]
+    paths += [f"/items/{own}", f"/items/{own}/edit"]
     paths += [f"/items/{own}/files/{f}" for f in _file_ids(kb, own)]
     paths += [f"/items/{own}/versions/{f}/diff/{f}" for f in _file_ids(kb, own)]
     return (
         [("GET", p) for p in paths]
         + [("POST", f"/items/{own}/state"), ("MAPPE", str(own)), ("MAPPE-SEARCH", word[:5] + "*")]
-        + [("GET", "/mappe"), ("GET", "/mappe.pdf"), ("GET", "/mappe.zip")]
+        + [("GET", "/mappe"), ("PDF", "/mappe.pdf"), ("GET", "/mappe.zip")]
+        + [("PDF", f"/items/{items['public']}/handout.pdf"), ("PDF", f"/items/{own}/handout.pdf")]
+        + [("PDF", f"/events/{EVENT_SLUG}/handout.pdf"), ("GET", "/qa/1"), ("GET", "/qa/2")]
         + [("GET", "/events"), ("GET", f"/events/{EVENT_SLUG}"), ("GET", "/series/x")]
         + [("ZIP", f"/events/{EVENT_SLUG}/materials.zip")]
         + [("GET", f"/items/{own}/guidance"), ("FEED", "")]
@@ -196,10 +198,22 @@ def _body(client, method: str, path: str) -> bytes:
     elif method == "ZIP":  # names and contents unpacked: deflate would hide a leak
         with client.open(path) as response:
             return _unzipped(response.get_data())
+    elif method == "PDF":  # text and metadata extracted: compressed streams would hide a leak
+        with client.open(path) as response:
+            return _pdf_text(response)
     else:
         data = {"target": "review"} if method == "POST" else None
     with client.open(path, method=method, data=data) as response:
         return response.get_data()
+
+
+def _pdf_text(response) -> bytes:
+    body = response.get_data()
+    if response.status_code != 200 or not body.startswith(b"%PDF"):
+        return body
+    reader = pypdf.PdfReader(io.BytesIO(body))
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    return (text + "\n" + str(reader.metadata) + "\n" + str(reader.outline)).encode()
 
 
 def _unzipped(body: bytes) -> bytes:
@@ -259,6 +273,9 @@ def test_the_guidance_surfaces_would_reveal_the_words_without_the_filter(world):
     assert _leaks(public_page, INTERNAL_WORD) and _leaks(public_page, DRAFT_WORD)
     assert _leaks(_body(red, "FEED", ""), INTERNAL_WORD)
     assert _leaks(_body(clients["leser"], "FEED", ""), INTERNAL_WORD)
+    assert _leaks(_body(clients["leser"], "GET", "/qa/1"), INTERNAL_WORD)  # the internal Q&A
+    # The public item (guidance) handout names its hidden successor to Redaktion only.
+    assert _leaks(_body(red, "PDF", f"/items/{items['public']}/handout.pdf"), INTERNAL_WORD)
 
 
 def test_members_find_the_internal_item_but_never_the_draft(world, kb):
@@ -290,5 +307,6 @@ def test_the_event_page_and_zip_would_reveal_the_words_without_the_filter(world)
     clients, _ = world
     page = _body(clients["red"], "GET", f"/events/{EVENT_SLUG}")
     archive = _body(clients["red"], "ZIP", f"/events/{EVENT_SLUG}/materials.zip")
+    handout = _body(clients["red"], "PDF", f"/events/{EVENT_SLUG}/handout.pdf")
     for word in (DRAFT_WORD, INTERNAL_WORD):
-        assert _leaks(page, word) and _leaks(archive, word), word
+        assert _leaks(page, word) and _leaks(archive, word) and _leaks(handout, word), word

@@ -89,19 +89,23 @@ GUIDANCE_LABELS = {
     },
 }
 
-_CHECKBOX = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
+#: A checkbox input, and the screen-reader hint the page puts after it ("(offen)").
+_CHECKBOX = re.compile(r'<input\b[^>]*>(<span class="visually-hidden">[^<]*</span>)?', re.I)
 
 
 def tick_boxes(html: str) -> Markup:
     """Checkbox inputs of a rendered task list as printed tick boxes.
 
+    The glyph is real text (tagged; a screen reader says "ballot box with check"), so the
+    page's visually hidden "(offen)"/"(erledigt)" hint, which print cannot hide, goes.
+
     >>> str(tick_boxes('<li><input type="checkbox" disabled checked> A</li>'))
-    '<li><span class="tick" aria-hidden="true">☑</span> A</li>'
+    '<li><span class="tick">☑</span> A</li>'
     """
 
     def box(match: re.Match[str]) -> str:
-        checked = "checked" in match.group(0).lower()
-        return f'<span class="tick" aria-hidden="true">{"☑" if checked else "☐"}</span>'
+        checked = "checked" in match.group(0).split(">", 1)[0].lower()
+        return f'<span class="tick">{"☑" if checked else "☐"}</span>'
 
     return Markup(_CHECKBOX.sub(box, html))
 

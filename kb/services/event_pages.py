@@ -55,6 +55,7 @@ class ItemView:
     summary: str
     speakers: str
     files: list[FileView]
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class EventPage:
     photos: list[Photo]
     #: Every item of the event the viewer may see (for the programme form's select).
     all_items: list[ItemView] = field(default_factory=list)
+    id: int = 0
 
     @property
     def has_files(self) -> bool:
@@ -167,6 +169,7 @@ def item_view(item: Item) -> ItemView:
         item.summary,
         item.speakers,
         [_file_view(f) for f in item.files if f.is_current],
+        item.kind,
     )
 
 
@@ -258,6 +261,7 @@ def event_page(kb: Kb, slug: str, viewer: Viewer, today: dt.date) -> EventPage:
             materials=[views[i.id] for i in items if i.id not in linked and not is_photo(i)],
             photos=photos,
             all_items=list(views.values()),
+            id=event.id,
         )
 
 

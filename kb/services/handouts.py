@@ -81,12 +81,19 @@ def item_data(kb: Kb, item: Item) -> dict[str, Any]:
 def item_handout(kb: Kb, item_id: int, viewer: Viewer, lang: str = "de") -> tuple[bytes, str]:
     """Return the handout PDF of an item and a download name for it.
 
+    Guidance (kind Leitfaden) gets the guidance handout: validity first, checklist,
+    deadlines, what is new, FAQ (:mod:`kb.services.handout_kinds`).
+
     :raises NotFound: if the item does not exist or the viewer may not see it.
     """
     from kb.handouts import handout_cache_key, render_item_handout
 
     with kb.db.reading() as session:
         item = load_item(session, item_id, viewer)
+        if item.kind == "leitfaden":
+            from kb.services.handout_kinds import guidance_handout
+
+            return guidance_handout(kb, item_id, viewer, lang)
         data = item_data(kb, item)
     # A handout summarises: a 600-page PDF is not reprinted (README: "Handouts").
     data["omitted_pages"] = max(0, len(data["pages"]) - ITEM_PAGES)

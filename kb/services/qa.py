@@ -241,3 +241,15 @@ def for_event(kb: Kb, event_id: int, viewer: Viewer) -> list[QARow]:
         if event is None or not can_view_object(viewer, event.access):
             return []
         return _rows(session, select(QAEntry).where(QAEntry.event_id == event_id), viewer)
+
+
+def show(kb: Kb, qa_id: int, viewer: Viewer) -> QARow:
+    """One Q&A entry as the viewer may see it (its page, where search hits lead).
+
+    :raises NotFound: no such entry, or an internal one the viewer may not see.
+    """
+    with kb.db.reading() as session:
+        entry = session.get(QAEntry, qa_id)
+        if entry is None or not can_view_object(viewer, entry.access):
+            raise NotFound("Diese Frage gibt es nicht.", "There is no such question.")
+        return _row(session, entry, viewer)

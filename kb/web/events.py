@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from kb.errors import KbError, Unauthorized, ValidationError
 from kb.models import ACCESS, Event
-from kb.services import agenda, event_materials, event_pages, events
+from kb.services import agenda, event_materials, event_pages, events, handout_kinds, qa
 from kb.services.access import can_view_object
 from kb.services.reference import all_districts
 from kb.web import kb, viewer
@@ -98,7 +98,17 @@ def series(slug: str) -> str:
 @bp.get("/events/<slug>")
 def show(slug: str) -> str:
     page = event_pages.event_page(kb(), slug, viewer(), kb().today())
-    return render_template("events/event.html", event=page)
+    questions = qa.for_event(kb(), page.id, viewer())
+    return render_template("events/event.html", event=page, questions=questions)
+
+
+@bp.get("/events/<slug>/handout.pdf")
+def handout(slug: str) -> Response:
+    """The whole workshop as one tagged PDF: programme, talks, materials."""
+    pdf, name = handout_kinds.event_handout(kb(), slug, viewer())
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @bp.get("/events/<slug>/materials.zip")

@@ -142,6 +142,12 @@ def qa_new():  # type: ignore[no-untyped-def]
     return _back(data.guidance_ids)
 
 
+@bp.get("/qa/<int:qa_id>")
+def qa_show(qa_id: int) -> str:
+    """One question and its answer (search hits on Q&A entries lead here)."""
+    return render_template("guidance/qa.html", entry=qa.show(kb(), qa_id, viewer()))
+
+
 @bp.route("/qa/<int:qa_id>/edit", methods=["GET", "POST"])
 def qa_edit(qa_id: int):  # type: ignore[no-untyped-def]
     data = qa.form_data(kb(), qa_id, viewer())  # login / 403 / 404
