@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ from kb.errors import UploadTooLarge
 logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
+#: Temporary files of uploads not written to for this long belong to a killed process.
+STALE_TEMP_SECONDS = 3600.0
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -88,6 +91,30 @@ class BlobStore:
         os.replace(tmp, final)
         logger.info("Stored blob %s (%d bytes)", sha256, size)
         return Blob(sha256, size, created=True)
+
+    def remove_stale_temp(self, older_than: float = STALE_TEMP_SECONDS) -> int:
+        """Delete temporary files untouched for ``older_than`` seconds; return how many.
+
+        A process killed while writing a blob (SIGKILL, power loss) cannot run its
+        ``finally``; its temporary file never got a real name, so nothing refers to it.
+        The age spares uploads still streaming in another process (or on another app
+        server sharing the store): their file's mtime moves with every chunk.
+        """
+        tmp_dir = self.root / "tmp"
+        if not tmp_dir.is_dir():
+            return 0
+        cutoff = time.time() - older_than
+        removed = 0
+        for path in tmp_dir.glob("upload-*"):
+            try:
+                if path.stat().st_mtime <= cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # finished or removed meanwhile
+                continue
+        if removed:
+            logger.warning("Removed %d temporary file(s) of interrupted uploads", removed)
+        return removed
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()

@@ -103,3 +103,143 @@ def bulk_items(kb: Kb, count: int, pages: int, prefix: str = "Bericht") -> list[
             append_index_log(session, item.id)
             ids.append(item.id)
     return ids
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def children(pid: int) -> list[int]:
+    """Child process ids of ``pid`` (Linux /proc)."""
+    try:
+        raw = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in raw.split()]
+
+
+def get(url: str, timeout: float = 10) -> tuple[int, bytes]:
+    """Status and body, also for error statuses."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, exc.read()
+
+
+class Gunicorn:
+    """The production web server (docs/deploy): ``kb init``, then gunicorn with the app
+    factory, in its own session; stopped (and killed if need be) on exit."""
+
+    def __init__(self, app: Flask, log: Path, workers: int = 1, **env: str) -> None:
+        self.app, self.log, self.workers, self.env = app, log, workers, env
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Gunicorn:
+        init = run_kb(self.app, "init")
+        assert init.returncode == 0, init.stderr
+        command = [
+            str(KB.parent / "gunicorn"), "--workers", str(self.workers),
+            "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "kb.app:create_app()",
+        ]  # fmt: skip
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                command, env=kb_env(self.app, **self.env), start_new_session=True,
+                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        try:
+            wait_for(self.healthy, 60, f"gunicorn answers /healthz; log:\n{self.log_tail()}")
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def healthy(self) -> bool:
+        try:
+            return get(f"{self.base_url}/healthz", timeout=2)[0] == 200
+        except OSError:
+            return False
+
+    def worker_pids(self) -> list[int]:
+        assert self.process is not None
+        return children(self.process.pid)
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+
+    def __exit__(self, *exc_info: object) -> None:
+        import signal
+
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(10)
+
+
+def multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, bytes, str]:
+    """A form with one file: (everything before the file's bytes, everything after, type)."""
+    import secrets
+
+    boundary = secrets.token_hex(16)
+    head = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    )
+    head += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    return head, tail, f"multipart/form-data; boundary={boundary}"
+
+
+def upload_form(base_url: str) -> tuple[str, str]:
+    """Open the upload form like a browser: (session cookie header, CSRF token)."""
+    import re
+    import urllib.request
+    from http.cookiejar import CookieJar
+
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(f"{base_url}/upload", timeout=30) as response:
+        form = response.read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token, "no CSRF token on the upload form"
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, token.group(1)
+
+
+def post_upload(base_url: str, name: str, data: bytes, kind: str = "protokoll") -> tuple[int, str]:
+    """Upload one file through the form; (status, page)."""
+    import urllib.error
+    import urllib.request
+
+    cookie, token = upload_form(base_url)
+    head, tail, content_type = multipart({"csrf_token": token, "kind": kind}, name, data)
+    request = urllib.request.Request(
+        f"{base_url}/upload",
+        data=head + data + tail,
+        headers={"Content-Type": content_type, "Cookie": cookie},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, exc.read().decode()

@@ -222,10 +222,12 @@ class Worker:
             self.waiter.close()
 
     def purge_if_due(self) -> None:
-        """Once a day: blank personal data in audit entries past their retention period."""
+        """At start and once a day: blank personal data in audit entries past their retention
+        period, and delete temporary files of uploads whose process was killed."""
         now = self.clock()
         if self._purged_on == now.date():
             return
+        self.kb.store.remove_stale_temp()
         from kb.services.audit import purge_personal_data
 
         retention = int(self.kb.config.get("KB_AUDIT_RETENTION_DAYS", 90))
