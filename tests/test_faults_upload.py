@@ -124,6 +124,7 @@ def _answers(base_url: str) -> bool:
 #: A process that stores a blob and SIGKILLs itself after the first chunk is on disk.
 KILLED_WRITER = """
 import io, os, signal, sys
+from pathlib import Path
 from kb.storage import CHUNK, BlobStore
 
 class Dying(io.RawIOBase):
