@@ -9,6 +9,7 @@ are stored once.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from kb.errors import UploadTooLarge
+from kb.errors import StorageFull, UploadTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,22 @@ class BlobStore:
 
         :param max_size: refuse (and leave nothing behind) beyond this many bytes.
         :raises UploadTooLarge: when ``max_size`` is exceeded.
+        :raises StorageFull: when the disk or quota is full (the partial file is removed).
         """
+        try:
+            return self._put(stream, max_size)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            logger.error("Blob store %s is full: %s", self.root, exc)
+            raise StorageFull(
+                "Der Speicher ist voll. Die Datei wurde nicht gespeichert. Bitte melden Sie "
+                "das der Administration und laden Sie die Datei später noch einmal hoch.",
+                "The storage is full. The file was not stored. Please tell the "
+                "administrators and upload the file again later.",
+            ) from exc
+
+    def _put(self, stream: BinaryIO, max_size: int | None) -> Blob:
         tmp_dir = self.root / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
