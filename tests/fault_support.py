@@ -139,8 +139,10 @@ class Gunicorn:
     """The production web server (docs/deploy): ``kb init``, then gunicorn with the app
     factory, in its own session; stopped (and killed if need be) on exit."""
 
-    def __init__(self, app: Flask, log: Path, workers: int = 1, **env: str) -> None:
-        self.app, self.log, self.workers, self.env = app, log, workers, env
+    def __init__(
+        self, app: Flask, log: Path, workers: int = 1, args: tuple[str, ...] = (), **env: str
+    ) -> None:
+        self.app, self.log, self.workers, self.env, self.args = app, log, workers, env, args
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -150,7 +152,8 @@ class Gunicorn:
         assert init.returncode == 0, init.stderr
         command = [
             str(KB.parent / "gunicorn"), "--workers", str(self.workers),
-            "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "kb.app:create_app()",
+            "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", *self.args,
+            "kb.app:create_app()",
         ]  # fmt: skip
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
