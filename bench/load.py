@@ -412,8 +412,9 @@ def report(label: str, prod: list[dict], ref: list[dict]) -> None:  # type: igno
         ratio = a[1] / b[0] if b[0] else float("nan")
         print(f"  {kind:10} {a[0]:6.0f} {a[1]:9.1f} {a[2]:9.1f} {a[3]:9.1f}   "
               f"{b[0]:9.1f} {b[1]:9.1f} {b[2]:9.1f}   {ratio:5.2f}x")  # fmt: skip
+    errors, ref_errors = [r["errors"] for r in prod], [r["errors"] for r in ref]
     print(f"  requests/s: {_median(prod, 'rps'):.1f} (reference {_median(ref, 'rps'):.1f}); "
-          f"errors: {[r['errors'] for r in prod]} (reference {[r['errors'] for r in ref]})")  # fmt: skip
+          f"errors per run: {errors} (reference {ref_errors})")  # fmt: skip
     memory = prod[-1]["memory"] | {f"{k} (reference)": v for k, v in ref[-1]["memory"].items()}
     print("  memory (RSS at the end of the last run): "
           + ", ".join(f"{k} {v:.0f} MiB" for k, v in memory.items()))  # fmt: skip
@@ -489,8 +490,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="per server and database")
     parser.add_argument("--items", type=int, default=2000, help="generated items")
     parser.add_argument("--pages", type=int, default=5, help="pages per generated item")
-    parser.add_argument("--think", type=lambda s: tuple(float(x) for x in s.split(",")),
-                        default=(2.0, 5.0), help="seconds between a user's requests: MIN,MAX")  # fmt: skip
+    parser.add_argument(
+        "--think",
+        type=lambda s: tuple(float(x) for x in s.split(",")),
+        default=(2.0, 5.0),
+        help="seconds between a user's requests: MIN,MAX",
+    )
     parser.add_argument("--warm", type=float, default=5, help="unmeasured seconds per server")
     parser.add_argument("--no-demo", action="store_true", help="skip kb demo (faster set-up)")
     parser.add_argument("--no-postgres", action="store_true")
