@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(settings["KB_INSTANCE_DIR"])
+    init_logging(app)
     init_kb(app)
     init_proxy(app)
     init_csrf(app)
@@ -41,6 +42,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_errors(app)
     register_cli(app)
     return app
+
+
+def init_logging(app: Flask) -> None:
+    """kb's log handler (text or JSON, see kb/logs.py) unless the ``kb`` command or
+    gunicorn's config installed it already; tests keep pytest's capture. Then the
+    request id and one log line per request."""
+    from kb.logs import configure_logging, configured
+    from kb.web.requestlog import init_request_log
+
+    if not app.testing and not configured():
+        configure_logging(default_level="INFO")
+    init_request_log(app)
 
 
 def init_kb(app: Flask) -> None:

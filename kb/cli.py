@@ -21,6 +21,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from kb.errors import KbError
+from kb.logs import configure_logging
 from kb.services import handouts as handout_service
 from kb.services import jobs
 from kb.services.access import ANONYMOUS, SYSTEM
@@ -84,6 +85,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
     """Die Web-Anwendung mit waitress starten (mit eingebautem Worker)."""
     from waitress import serve
 
+    configure_logging(default_level="INFO")  # one line per request, the worker's jobs
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     kb = _kb()
     init_instance(kb)
@@ -108,6 +110,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
 @with_appcontext
 def worker_command() -> None:
     """Nur den Worker laufen lassen (Textauszug und Indexierung)."""
+    configure_logging(default_level="INFO")
     worker = jobs.Worker(_kb())
     # systemctl stop sends SIGTERM: finish the current job, claim no other, then exit, so
     # no job is left "running" for the stale-job timeout to rescue.
@@ -391,7 +394,7 @@ def _create_app() -> Flask:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(default_level="WARNING")  # KB_LOG_FORMAT, KB_LOG_LEVEL (kb/logs.py)
     cli = FlaskGroup(
         name="kb",
         create_app=_create_app,

@@ -65,6 +65,9 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "KB_DATABASE_URL": db_url,
         "KB_BASE_URL": os.environ.get("KB_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "KB_MAX_UPLOAD_MB": max_mb,
+        # How long a request waits for a locked SQLite file or a PostgreSQL connection
+        # before it is answered with 503 "Datenbank nicht erreichbar".
+        "KB_DB_TIMEOUT_SECONDS": _env_int("KB_DB_TIMEOUT_SECONDS", 30),
         "KB_MAX_FILE_MB": _env_int("KB_MAX_FILE_MB", DEFAULT_MAX_FILE_MB),
         "MAX_CONTENT_LENGTH": max_mb * 1024 * 1024,
         # The in-process worker thread; tests switch it off and drive jobs explicitly.

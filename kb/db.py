@@ -38,14 +38,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # Take transaction control away from the driver so that "begin" below decides.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -104,15 +104,20 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_database(url: str) -> Database:
-    """Create the engine for ``url`` (creating the SQLite folder if needed)."""
+def make_database(url: str, timeout: float = 30.0) -> Database:
+    """Create the engine for ``url`` (creating the SQLite folder if needed).
+
+    :param timeout: seconds to wait for SQLite's lock, or to connect to PostgreSQL, before
+        a request fails with ``OperationalError`` (the web edge answers 503).
+    """
     url = normalise_url(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _tune_sqlite(engine)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout})
+        _tune_sqlite(engine, int(timeout * 1000))
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        connect = {"connect_timeout": max(1, int(timeout))} if url.startswith("postgresql") else {}
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect)
     write_engine = engine.execution_options(kb_write=True)
     return Database(
         engine=engine,

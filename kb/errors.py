@@ -57,6 +57,13 @@ class UploadTooLarge(KbError):
     status = 413
 
 
+class StorageFull(KbError):
+    """The blob store's disk (or quota) is full; nothing of the file was kept."""
+
+    code = "storage_full"
+    status = 507
+
+
 class UnsupportedType(KbError):
     """The file's type (sniffed from its bytes) is not on the allow-list."""
 

@@ -9,21 +9,25 @@ are stored once.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from kb.errors import UploadTooLarge
+from kb.errors import StorageFull, UploadTooLarge
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
+#: Temporary files of uploads not written to for this long belong to a killed process.
+STALE_TEMP_SECONDS = 3600.0
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -55,7 +59,22 @@ class BlobStore:
 
         :param max_size: refuse (and leave nothing behind) beyond this many bytes.
         :raises UploadTooLarge: when ``max_size`` is exceeded.
+        :raises StorageFull: when the disk or quota is full (the partial file is removed).
         """
+        try:
+            return self._put(stream, max_size)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            logger.error("Blob store %s is full: %s", self.root, exc)
+            raise StorageFull(
+                "Der Speicher ist voll. Die Datei wurde nicht gespeichert. Bitte melden Sie "
+                "das der Administration und laden Sie die Datei später noch einmal hoch.",
+                "The storage is full. The file was not stored. Please tell the "
+                "administrators and upload the file again later.",
+            ) from exc
+
+    def _put(self, stream: BinaryIO, max_size: int | None) -> Blob:
         tmp_dir = self.root / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
@@ -88,6 +107,30 @@ class BlobStore:
         os.replace(tmp, final)
         logger.info("Stored blob %s (%d bytes)", sha256, size)
         return Blob(sha256, size, created=True)
+
+    def remove_stale_temp(self, older_than: float = STALE_TEMP_SECONDS) -> int:
+        """Delete temporary files untouched for ``older_than`` seconds; return how many.
+
+        A process killed while writing a blob (SIGKILL, power loss) cannot run its
+        ``finally``; its temporary file never got a real name, so nothing refers to it.
+        The age spares uploads still streaming in another process (or on another app
+        server sharing the store): their file's mtime moves with every chunk.
+        """
+        tmp_dir = self.root / "tmp"
+        if not tmp_dir.is_dir():
+            return 0
+        cutoff = time.time() - older_than
+        removed = 0
+        for path in tmp_dir.glob("upload-*"):
+            try:
+                if path.stat().st_mtime <= cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # finished or removed meanwhile
+                continue
+        if removed:
+            logger.warning("Removed %d temporary file(s) of interrupted uploads", removed)
+        return removed
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()

@@ -89,6 +89,30 @@ class SearchIndex:
         os.replace(tmp, self.current_file)
         logger.info("Index now served from %s", new_dir.name)
 
+    def stale_dirs(self) -> list[Path]:
+        """Index directories other than the live one: left by a rebuild that was killed
+        before it switched ``CURRENT`` (or whose old directory could not be removed).
+
+        Only meaningful while holding the writer lock: without it, one of them may be a
+        rebuild in progress.
+        """
+        current = self.current_dir()
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            path
+            for path in self.root.glob("ix-*")
+            if path.is_dir() and (current is None or path.name != current.name)
+        )
+
+    def remove_stale_dirs(self) -> int:
+        """Delete :meth:`stale_dirs`; the caller holds the writer lock. Return how many."""
+        stale = self.stale_dirs()
+        for path in stale:
+            logger.warning("Removing %s, left by an interrupted index rebuild", path.name)
+            shutil.rmtree(path, ignore_errors=True)
+        return len(stale)
+
     def _open(self) -> whoosh_index.Index:
         current = self.current_dir()
         if current is None or not whoosh_index.exists_in(str(current)):
@@ -172,7 +196,11 @@ class SearchIndex:
         """Write a complete new index beside the live one, then switch to it.
 
         Large rebuilds are written in batches by worker processes (``kb.search.build``).
+        A rebuild killed before the switch leaves the live index untouched and its own
+        directory behind; the next rebuild (or the indexer's start) removes it. Caller holds
+        the writer lock.
         """
+        self.remove_stale_dirs()
         old = self.current_dir()
         new_dir = self._new_dir()
         meta = {"doc_id": META_DOC_ID, "applied": applied_id, "schema_version": SCHEMA_VERSION}

@@ -74,6 +74,12 @@ def _check_index(kb: Kb, keys: set[str], max_log: int, report: CheckReport) -> N
     applied = kb.index.applied_id()
     with kb.index.writer_lock() as free:
         indexer_idle = free
+        stale = kb.index.stale_dirs() if free else []  # else one may be a rebuild at work
+    for path in stale:
+        report.warnings.append(
+            f"Suchindex-Ordner {path.name} stammt von einem abgebrochenen Neuaufbau; "
+            "er wird beim nächsten kb reindex oder Start des Workers entfernt."
+        )
     if applied < max_log and indexer_idle:
         report.problems.append(
             f"Der Suchindex ist bei Eintrag {applied}, das Protokoll bei {max_log}, "

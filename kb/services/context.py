@@ -52,7 +52,9 @@ class Kb:
 def make_kb(config: dict[str, Any]) -> Kb:
     """Open the instance described by ``config`` (see :func:`kb.config.load_config`)."""
     return Kb(
-        db=make_database(config["KB_DATABASE_URL"]),
+        db=make_database(
+            config["KB_DATABASE_URL"], float(config.get("KB_DB_TIMEOUT_SECONDS") or 30)
+        ),
         store=BlobStore(Path(config["KB_UPLOAD_DIR"])),
         index=SearchIndex(Path(config["KB_INDEX_DIR"])),
         config=config,

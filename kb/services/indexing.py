@@ -110,10 +110,14 @@ def last_log_id(session: Session, item_id: int) -> int:
 
 def ensure_index(kb: Kb) -> str:
     """Make sure a usable index exists; rebuild it from the DB if it is missing, damaged or
-    built with another schema. Only indexers call this (``kb init``, the worker).
+    built with another schema. Only indexers call this (``kb init``, the worker). Directories
+    left by a killed rebuild are removed first.
 
     :return: the health found before any repair ("ok", "missing", "outdated", "corrupt").
     """
+    with kb.index.writer_lock() as got_lock:
+        if got_lock:  # else another indexer is at work, and any extra directory may be its own
+            kb.index.remove_stale_dirs()
     health = kb.index.health()
     if health == "missing":
         logger.info("Creating the search index from the database")

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select
 
 from kb import extract
 from kb.errors import ExtractionError, KbError
+from kb.logs import log_context
 from kb.models import FileVersion, Job, Page, utcnow
 from kb.services.context import Kb
 from kb.services.indexing import (
@@ -97,13 +98,26 @@ def _fail(session, job: Job, message_de: str, message_en: str) -> None:  # type:
 
 
 def run_job(kb: Kb, job_id: int) -> None:
-    """Run one job: extract the text of its file version (or render its page images)."""
+    """Run one job: extract the text of its file version (or render its page images).
+
+    Log lines written meanwhile carry ``job_id`` and ``job_kind`` (see kb/logs.py).
+    """
+    with log_context(job_id=job_id):
+        _run_job(kb, job_id)
+
+
+def _run_job(kb: Kb, job_id: int) -> None:
     with kb.db.reading() as session:
         job = session.get(Job, job_id)
         fv = session.get(FileVersion, job.file_version_id) if job else None
         if job is None or fv is None:
             return
         path, mime, kind = kb.store.path(fv.sha256), fv.mime, job.kind
+    with log_context(job_kind=kind):
+        _run(kb, job_id, kind, Path(path), mime)
+
+
+def _run(kb: Kb, job_id: int, kind: str, path: Path, mime: str) -> None:
     if kind == "preview":
         from kb.services.previews import run_preview_job
 
@@ -111,7 +125,7 @@ def run_job(kb: Kb, job_id: int) -> None:
         return
     try:
         result = extract.extract_in_child(
-            Path(path),
+            path,
             mime,
             cpu_seconds=int(kb.config["KB_EXTRACT_CPU_SECONDS"]),
             memory_mb=int(kb.config["KB_EXTRACT_MEMORY_MB"]),
@@ -224,10 +238,12 @@ class Worker:
             self.waiter.close()
 
     def purge_if_due(self) -> None:
-        """Once a day: blank personal data in audit entries past their retention period."""
+        """At start and once a day: blank personal data in audit entries past their retention
+        period, and delete temporary files of uploads whose process was killed."""
         now = self.clock()
         if self._purged_on == now.date():
             return
+        self.kb.store.remove_stale_temp()
         from kb.services.audit import purge_personal_data
 
         retention = int(self.kb.config.get("KB_AUDIT_RETENTION_DAYS", 90))

@@ -6,6 +6,8 @@ import logging
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from kb.errors import KbError, Unauthorized
@@ -18,7 +20,12 @@ MESSAGES = {
     404: "Diese Seite gibt es nicht.",
     405: "Diese Aktion ist hier nicht möglich.",
     500: "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.",
+    503: "Die Datenbank ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen "
+    "Minuten noch einmal.",
 }
+
+#: Seconds a client (or nginx, a monitor) should wait before retrying after a 503.
+RETRY_AFTER = 30
 
 
 def _wants_json() -> bool:
@@ -29,6 +36,14 @@ def _page(status: int, message: str, title: str = "Fehler"):  # type: ignore[no-
     if _wants_json():
         return {"error": str(status), "message": message}, status
     return render_template("error.html", status=status, message=message, title=title), status
+
+
+def _bare_page(message: str) -> str:
+    """The error page without the layout, for when rendering the layout itself fails."""
+    return (
+        '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Fehler</title>'
+        f'</head><body><h1>Fehler</h1><p role="alert">{escape(message)}</p></body></html>'
+    )
 
 
 def register(app: Flask) -> None:
@@ -59,6 +74,23 @@ def register(app: Flask) -> None:
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         status = exc.code or 500
         return _page(status, MESSAGES.get(status, exc.description or MESSAGES[400]))
+
+    # A database that is down, locked beyond KB_DB_TIMEOUT_SECONDS or out of connections.
+    @app.errorhandler(sa_exc.OperationalError)
+    @app.errorhandler(sa_exc.InterfaceError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def database_unavailable(exc: Exception):  # type: ignore[no-untyped-def]
+        # One line, not a traceback per request: while the database is away, every request
+        # fails the same way. The driver's text names the cause (refused, locked, full).
+        cause = getattr(exc, "orig", None) or exc
+        logger.error("Database unavailable on %s: %s", request.path, str(cause)[:300])
+        message = MESSAGES[503]
+        try:
+            body, status = _page(503, message, "Vorübergehend nicht verfügbar")
+        except Exception:  # the layout needs the database too (the signed-in user)
+            logger.warning("Error page without layout", exc_info=True)
+            body, status = _bare_page(message), 503
+        return body, status, {"Retry-After": str(RETRY_AFTER)}
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]

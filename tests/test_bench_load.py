@@ -1,0 +1,30 @@
+"""bench/load.py runs end to end with tiny parameters (no timing is asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb.services.context import Kb
+
+SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "load.py"
+
+
+def test_the_load_benchmark_runs_and_reports_every_kind(kb: Kb) -> None:
+    if kb.db.is_postgres:
+        pytest.skip("the script makes its own instances; once (on SQLite) is enough")
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--no-postgres", "--no-demo", "--items", "5",
+         "--users", "2", "--seconds", "1.5", "--runs", "1", "--warm", "0.5",
+         "--think", "0,0.1"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    for kind in ("home", "search", "item", "download", "upload"):
+        assert f"  {kind} " in out
+    assert "requests/s:" in out and "errors per run: [0] (reference [0])" in out, out
+    assert "gunicorn worker 1" in out and "kb worker" in out
