@@ -258,5 +258,6 @@ def test_error_page_renders_when_the_database_is_away(app, client, kb, monkeypat
 
     monkeypatch.setattr(kb.db, "reading", unavailable)
     response = client.get("/")
-    assert response.status_code == 500
-    assert "Ein interner Fehler ist aufgetreten" in response.get_data(as_text=True)
+    # A database that is away is "try again later" (503), not an internal error.
+    assert response.status_code == 503
+    assert "Die Datenbank ist gerade nicht erreichbar" in response.get_data(as_text=True)

@@ -210,6 +210,7 @@ def test_detaching_deletes_event_programme_deadlines_and_group_in_one_go(
     with kb.db.reading() as session:
         talk = session.get(Item, workshop["talk"])
         assert (talk.event_id, talk.participants_only, talk.access) == (None, False, "internal")
+        assert talk.state == "draft"  # nobody but owner and Redaktion until decided anew
         minutes = session.get(Item, workshop["minutes"])
         assert (minutes.event_id, minutes.access) == (None, "public")  # others keep access
     logged = _log_since(kb, before)

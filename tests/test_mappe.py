@@ -152,6 +152,8 @@ def test_zip_holds_the_originals_under_their_names(client, make_item):
         archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
     assert archive.namelist() == ["01_Protokoll Runde/Protokoll Runde.txt"]
     assert archive.read(archive.namelist()[0]) == b"Inhalt"
+    # The temporary ZIP is gone once it has been sent (it used to stay behind).
+    assert list((client.application.config["KB_INSTANCE_DIR"] / "tmp").glob("kb-mappe-*")) == []
 
 
 def test_bad_input(client, make_item):

@@ -14,8 +14,9 @@ of those appends index-log entries for the event and for each of its items.
 Deleting an event that still has materials is refused unless the caller asks to
 detach them. Detaching sets ``event_id`` to NULL; an item that was shared only
 with the event's participants (``participants_only``) loses the group it was
-shared with, so it becomes ``participants_only=False`` and ``access="internal"``
-(readable by signed-in members, never by the public). The participant group
+shared with; it goes back to Entwurf (internal), so only its owner and the Redaktion
+see it until someone decides anew whom the speaker's consent allows — never more
+readers than the consent named (a workflow step records why). The participant group
 itself (``event_participants``), the programme and the event's deadlines go with
 the event; Q&A entries stay and lose their event. All of it in one transaction.
 """
@@ -39,6 +40,7 @@ from kb.models import (
     EventSeries,
     Item,
     QAEntry,
+    WorkflowStep,
 )
 from kb.services import audit
 from kb.services.access import Viewer, can_view_object
@@ -336,6 +338,21 @@ def _count(session: Session, column, *where) -> int:  # type: ignore[no-untyped-
     return int(session.scalar(select(func.count(column)).where(*where)) or 0)
 
 
+def _withdraw_shared(session: Session, item: Item, viewer: Viewer) -> None:
+    """A deck shared only with the participants: back to Entwurf, as nobody else consented."""
+    if item.state != "draft":
+        session.add(
+            WorkflowStep(
+                item_id=item.id,
+                user_id=viewer.user_id,
+                from_state=item.state,
+                to_state="draft",
+                comment="Veranstaltung gelöscht: die Freigabe nur für Teilnehmende entfällt.",
+            )
+        )
+    item.participants_only, item.access, item.state = False, "internal", "draft"
+
+
 def delete_event(kb: Kb, slug: str, viewer: Viewer, detach_materials: bool = False) -> int:
     """Delete an event with its programme, deadlines and participant group; return detached count.
 
@@ -356,7 +373,7 @@ def delete_event(kb: Kb, slug: str, viewer: Viewer, detach_materials: bool = Fal
         for item in items:
             item.event_id = None
             if item.participants_only:
-                item.participants_only, item.access = False, "internal"
+                _withdraw_shared(session, item, viewer)
             append_index_log(session, item.id)
         for qa_id in session.scalars(select(QAEntry.id).where(QAEntry.event_id == event.id)):
             append_index_log(session, qa_id, "qa")

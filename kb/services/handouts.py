@@ -215,7 +215,9 @@ def mappe_zip(kb: Kb, owner_key: str | None, viewer: Viewer) -> Path:
     from kb.services import mappe
 
     _, _, ids = mappe.printable_item_ids(kb, owner_key, viewer)
-    fd, tmp = tempfile.mkstemp(prefix="kb-mappe-", suffix=".zip")
+    folder = Path(kb.config["KB_INSTANCE_DIR"]) / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="kb-mappe-", suffix=".zip", dir=folder)
     os.close(fd)
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         folders: dict[int, str] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    after_this_request,
     flash,
     redirect,
     render_template,
@@ -84,12 +83,11 @@ def pdf() -> Response:
 
 @bp.get("/mappe.zip")
 def originals() -> Response:
+    """The originals as a ZIP: the temporary file is opened, unlinked, then streamed, so
+    nothing stays on disk (``send_file`` passes a path straight through and never runs
+    ``call_on_close`` callbacks; temporary ZIPs used to pile up that way)."""
     path = handout_service.mappe_zip(kb(), owner_key(), viewer())
-
-    @after_this_request
-    def _cleanup(response: Response) -> Response:
-        response.call_on_close(lambda: path.unlink(missing_ok=True))
-        return response
-
-    return send_file(path, mimetype="application/zip", as_attachment=True,
-                     download_name="Mappe-Originale.zip", max_age=0)  # fmt: skip
+    stream = path.open("rb")
+    path.unlink()
+    return send_file(stream, mimetype="application/zip", as_attachment=True,
+                     download_name="Mappe-Originale.zip", max_age=0, etag=False)  # fmt: skip
