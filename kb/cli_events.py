@@ -63,9 +63,13 @@ def events_list(as_json: bool) -> None:
     if not rows:
         click.echo("Keine Veranstaltungen.")
     for r in rows:
-        number = f"{r['number']}. " if r["number"] else ""
+        # Titles often carry the number already ("13. IKOE-Ideenwerkstatt"): no second one.
+        title = str(r["title"])
+        number = (
+            f"{r['number']}. " if r["number"] and not title.startswith(f"{r['number']}.") else ""
+        )
         where = f", {r['city']}" if r["city"] else ""
-        click.echo(f"{r['slug']}: {number}{r['title']} ({r['starts_on'] or 'ohne Datum'}{where})")
+        click.echo(f"{r['slug']}: {number}{title} ({r['starts_on'] or 'ohne Datum'}{where})")
 
 
 @events_group.command("add")

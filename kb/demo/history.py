@@ -67,7 +67,7 @@ class DemoWorkshop:
 def programme(talk: DemoTalk | None, host: str) -> list[DemoAgendaEntry]:
     """The usual day of an Ideenwerkstatt: welcome, impulse, groups, lunch, round, close."""
     entries = [
-        DemoAgendaEntry("09:30", "10:00", "Ankommen und Begrüßung", f"Leitung {FSIKOE}; {host}"),
+        DemoAgendaEntry("09:30", "10:00", f"Ankommen und Begrüßung in {host}", f"Leitung {FSIKOE}"),
     ]
     if talk is not None:
         entries.append(DemoAgendaEntry("10:00", "11:00", talk.title, talk.speaker, talk.key))
@@ -142,7 +142,7 @@ WORKSHOPS: tuple[DemoWorkshop, ...] = (
                 "Wer Anspruch auf welchen Kurs hat, wie Wartezeiten entstehen und wie die "
                 "Kommune Kursträger und Jobcenter an einen Tisch bringt.",
                 FSIKOE,
-                f"Referat Sprache, {FSIKOE}",
+                f"Referat Sprache ({FSIKOE})",
                 ("Sprachförderung",),
                 "Sprachkurse_Überblick.pptx",
                 (
@@ -232,7 +232,7 @@ WORKSHOPS: tuple[DemoWorkshop, ...] = (
                 "Typische Fehler in Anträgen und Nachweisen und wie man sie vermeidet: "
                 "Kostenplan, Mittelabruf, Zwischennachweis und Belegliste.",
                 IB,
-                f"Förderberatung, {IB}",
+                f"Förderberatung ({IB})",
                 ("Förderverfahren",),
                 "AMIF_in_der_Praxis.pptx",
                 (

@@ -1,0 +1,64 @@
+"""The loaded demo is a believable history: workshops since 2016 in different districts, talks
+with decks and programmes, the planned next one, two guidance editions with a real change,
+the question round linked to the guidance — and no personal names anywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from kb.models import AgendaEntry, Event, Item, Person, QAEntry
+from kb.services import guidance_pages, jobs
+from kb.services.access import ANONYMOUS
+from kb.services.check import run_check
+from kb.services.guidance import validity
+from kb.services.search import run_search
+from kb.services.setup import load_demo
+
+TODAY = dt.date(2026, 11, 25)
+ROLE_WORDS = ("Leitung", "Team", "Referat", "Beratungsteam", "Förderberatung")
+
+
+def test_demo_history(kb):
+    kb.config["KB_TODAY"] = TODAY.isoformat()
+    assert load_demo(kb, TODAY) >= 10
+    assert load_demo(kb, TODAY) == 0  # once only
+    jobs.run_until_idle(kb)
+    with kb.db.reading() as session:
+        events = session.scalars(select(Event).order_by(Event.starts_on)).all()
+        assert len(events) >= 8
+        assert events[0].starts_on.year == 2016
+        assert len({e.host_district_ags for e in events}) >= 8
+        past = [e for e in events if e.starts_on < TODAY]
+        upcoming = [e for e in events if e.starts_on > TODAY]
+        assert [e.number for e in upcoming] == [14]
+        for event in past:
+            entries = session.scalar(
+                select(func.count(AgendaEntry.id)).where(AgendaEntry.event_id == event.id)
+            )
+            linked = session.scalar(
+                select(func.count(AgendaEntry.id)).where(
+                    AgendaEntry.event_id == event.id, AgendaEntry.item_id.is_not(None)
+                )
+            )
+            assert entries >= 4 and linked >= 1, event.title
+        thirteenth = next(e for e in events if e.number == 13)
+        assert thirteenth.city == "Halle (Saale)"
+        new = session.scalar(
+            select(Item).where(Item.kind == "leitfaden", Item.supersedes_id.is_not(None))
+        )
+        assert new is not None and new.supersedes is not None
+        assert validity(new, TODAY).status == "upcoming"
+        assert validity(new.supersedes, TODAY).status == "current"
+        assert validity(new.supersedes, dt.date(TODAY.year + 1, 1, 2)).status == "superseded"
+        assert "- [ ]" in new.body
+        qa_count = session.scalar(select(func.count(QAEntry.id)))
+        assert qa_count == 5
+        names = session.scalars(select(Person.name)).all()
+        assert names and all(any(w in n for w in ROLE_WORDS) for n in names), names
+    changes = guidance_pages.changes(kb, new.id, ANONYMOUS)
+    assert any("sechs Monaten" in line for line in changes.whats_new)
+    hits = run_search(kb, "Arbeitgeberkooperation", ANONYMOUS)
+    assert hits.total >= 1
+    assert run_check(kb).ok
