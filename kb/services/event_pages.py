@@ -320,3 +320,16 @@ def series_page(kb: Kb, slug: str, viewer: Viewer) -> SeriesView:
             raise NotFound("Diese Reihe gibt es nicht.", "This series does not exist.")
         events = _events_newest_first(session, viewer, Event.series_id == series.id)
         return SeriesView(series.slug, series.title, series.description, _by_year(events))
+
+
+def next_events(kb: Kb, viewer: Viewer, today: dt.date, limit: int = 2) -> list[EventSummary]:
+    """The next events the viewer may see, soonest first (the home page's "Nächste …")."""
+    with kb.db.reading() as session:
+        query = (
+            select(Event)
+            .where(Event.starts_on >= today)
+            .order_by(Event.starts_on, Event.id)
+            .options(selectinload(Event.host_district))
+        )
+        found = [e for e in session.scalars(query) if can_view_object(viewer, e.access)]
+        return [_summary(e) for e in found[:limit]]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 
-from kb.services import discovery, guidance_pages, previews, versions, workflow
+from kb.services import (
+    deadlines,
+    discovery,
+    event_pages,
+    guidance_pages,
+    previews,
+    versions,
+    workflow,
+)
 from kb.services import handouts as handout_service
 from kb.services import items as item_service
 from kb.services.access import can_edit
@@ -18,8 +26,12 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def home() -> str:
-    recent = item_service.recent_items(kb(), viewer(), limit=10)
-    return render_template("home.html", recent=recent)
+    """The three daily tasks (find, upload, hand out), plus what comes next."""
+    today = kb().today()
+    recent = item_service.recent_items(kb(), viewer(), limit=8)
+    upcoming = event_pages.next_events(kb(), viewer(), today)
+    due = deadlines.upcoming(kb(), viewer(), today, days=120)[:5]
+    return render_template("home.html", recent=recent, upcoming=upcoming, due=due)
 
 
 @bp.get("/search")
