@@ -520,3 +520,24 @@ def test_cli_adds_and_lists_events(runner):
 def test_cli_bad_input_is_one_german_line(runner, extra, message):
     result = runner.invoke(args=["events", "add", "--title", "T", *extra])
     assert result.exit_code == 1 and message in result.output
+
+
+def test_event_deadlines_are_set_by_editors_and_shown_with_the_event(client, kb):
+    from kb.errors import Forbidden, ValidationError
+    from kb.services.access import Viewer
+    from kb.services.deadlines import DeadlineInput, set_event_deadlines
+
+    kb.config["KB_TODAY"] = "2026-11-25"
+    slug = events.create_event(
+        kb, events.EventData("Werkstatt Stendal", dt.date(2027, 1, 20)), SYSTEM
+    )
+    rows = [DeadlineInput("Anmeldeschluss", "06.01.2027", "per Formular")]
+    with pytest.raises(Forbidden):
+        set_event_deadlines(kb, slug, rows, Viewer(user_id=5, roles=("autor",)))
+    with pytest.raises(ValidationError):
+        set_event_deadlines(kb, slug, [DeadlineInput("Anmeldeschluss", "32.01.2027")], SYSTEM)
+    set_event_deadlines(kb, slug, rows, SYSTEM)
+    page = client.get("/deadlines").get_data(as_text=True)
+    assert "Anmeldeschluss" in page and "06.01.2027" in page and "Werkstatt Stendal" in page
+    set_event_deadlines(kb, slug, [], SYSTEM)  # replaced by nothing
+    assert "Anmeldeschluss" not in client.get("/deadlines").get_data(as_text=True)

@@ -38,8 +38,14 @@ def body_markdown(year: int, previous: bool = False) -> str:
 
 
 def deadlines(year: int) -> list[tuple[str, datetime.date, str]]:
-    """(title, due date, note) of the new edition's deadlines, all in its first year."""
+    """(title, due date, note) of the new edition's deadlines: the switch to the portal
+    before it applies, then the first year's proofs and the next application."""
     return [
+        (
+            "Benutzerkonto im Förderportal anlegen",
+            datetime.date(year - 1, 12, 15),
+            "vor der Umstellung auf die elektronische Antragstellung",
+        ),
         (f"Zwischennachweis für {year - 1}", datetime.date(year, 3, 31), "für das Vorjahr"),
         (
             f"Verwendungsnachweis für Projekte bis 31.12.{year - 1}",

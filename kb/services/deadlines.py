@@ -119,6 +119,25 @@ def add_deadline(kb: Kb, item_id: int, row: DeadlineInput, viewer: Viewer) -> in
         return deadline.id
 
 
+def set_event_deadlines(kb: Kb, slug: str, rows: list[DeadlineInput], viewer: Viewer) -> None:
+    """Replace the deadlines of an event (registration closes …); Redaktion only, like events.
+
+    They are readable by whoever may see the event, on the Fristen page and in the feeds.
+    """
+    from kb.services.events import load_event, require_editor  # events imports this module
+
+    checked = validate_rows(rows)
+    require_editor(viewer)
+    with kb.db.writing() as session:
+        event = load_event(session, slug, viewer)
+        session.execute(delete(Deadline).where(Deadline.event_id == event.id))
+        for row in checked:
+            session.add(
+                Deadline(event_id=event.id, due_on=row.due_on, title=row.title, note=row.note)
+            )
+        audit.record(session, "event_edited", viewer, detail=f"{slug}: {len(checked)} Fristen")
+
+
 def remove_deadline(kb: Kb, item_id: int, deadline_id: int, viewer: Viewer) -> None:
     with kb.db.writing() as session:
         item = _editable_guidance(session, item_id, viewer)

@@ -18,7 +18,7 @@ from kb.models import Event, EventSeries
 from kb.services import agenda, events, qa
 from kb.services.access import ANONYMOUS, SYSTEM
 from kb.services.context import Kb
-from kb.services.deadlines import DeadlineInput
+from kb.services.deadlines import DeadlineInput, set_event_deadlines
 from kb.services.guidance import GuidanceEdit, set_guidance
 from kb.services.items import ItemMeta, UploadFile, upload_files
 
@@ -99,6 +99,8 @@ def load(kb: Kb, today: dt.date) -> int:
                   venue=nxt.venue, host_district_ags=nxt.host_district_ags,
                   description=nxt.description)  # fmt: skip
     _programme(kb, slug, _rows(programme(None, nxt.city), {}))
+    closes = today + NEXT_IN - dt.timedelta(days=14)
+    set_event_deadlines(kb, slug, [DeadlineInput("Anmeldeschluss", closes, nxt.title())], SYSTEM)
     logger.info("Demo content: %d items created", created)
     return created
 
