@@ -44,6 +44,11 @@ ACTIONS: dict[str, str] = {
     "password_changed": "Passwort geändert",
     "reset_issued": "Link zum Zurücksetzen erstellt",
     "password_reset": "Passwort per Link gesetzt",
+    "deleted": "In den Papierkorb gelegt",
+    "restored": "Aus dem Papierkorb wiederhergestellt",
+    "purged": "Endgültig gelöscht",
+    "token_created": "API-Schlüssel erstellt",
+    "token_revoked": "API-Schlüssel widerrufen",
 }
 DEFAULT_RETENTION_DAYS = 90
 
