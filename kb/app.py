@@ -80,7 +80,19 @@ def get_kb(app: Flask) -> Kb:
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.web import admin, auth, discovery, editing, mappe, pages, upload, versions
+    from kb.api import init_api
+    from kb.web import (
+        admin,
+        auth,
+        discovery,
+        editing,
+        mappe,
+        pages,
+        tokens,
+        trash,
+        upload,
+        versions,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
@@ -90,6 +102,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(mappe.bp)
     app.register_blueprint(versions.bp)
+    app.register_blueprint(tokens.bp)
+    app.register_blueprint(trash.bp)
+    init_api(app)
     auth.register_context(app)
     from kb.web.filters import register_filters
 

@@ -105,9 +105,7 @@ def list_tokens(kb: Kb, viewer: Viewer) -> list[TokenRow]:
         return []
     with kb.db.reading() as session:
         rows = session.scalars(
-            select(ApiToken)
-            .where(ApiToken.user_id == viewer.user_id)
-            .order_by(ApiToken.id.desc())
+            select(ApiToken).where(ApiToken.user_id == viewer.user_id).order_by(ApiToken.id.desc())
         )
         return [
             TokenRow(t.id, t.name, t.scope, t.created_at, t.last_used_at, t.revoked_at)
