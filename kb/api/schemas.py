@@ -92,7 +92,7 @@ class StateChange(Schema):
 
 class VersionForm(Schema):
     label = fields.String(load_default="", validate=validate.Length(max=200))
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+    file = fields.Raw(metadata={"type": "string", "format": "binary", "description": "required"})
 
 
 class JobArgs(Schema):

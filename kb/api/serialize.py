@@ -87,7 +87,7 @@ def search_out(result: SearchPage, links: dict[str, Any]) -> dict[str, Any]:
         "page": result.page,
         "per_page": result.page_size,
         "sort": result.sort,
-        "filters": result.filters,
+        "filters": {k: v for k, v in result.filters.items() if v},
         "hits": [
             {
                 "id": h.item_id,
