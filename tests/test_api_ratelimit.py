@@ -32,8 +32,8 @@ def test_limit_per_address_then_429(tiny):
 
 
 def test_limit_per_token(tiny):
-    from kb.services.accounts import add_user
     from kb.services.access import SYSTEM
+    from kb.services.accounts import add_user
 
     kb = tiny.extensions["kb"]
     a = token_for(kb, add_user(kb, "anna", "leser", SYSTEM, password="x" * 12))

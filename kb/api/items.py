@@ -71,11 +71,11 @@ def _files(name: str) -> list[item_service.UploadFile]:
     description="One item per file; text extraction runs afterwards (see /jobs).",
 )
 def create_items() -> ResponseReturnValue:
+    item_service.check_upload_allowed(kb(), viewer())  # before any input is looked at
     args = form_args(schemas.ItemCreateForm(), skip=("files",))
     files = _files("files")
     if not files:
         raise ValidationError("Bitte senden Sie mindestens eine Datei (files).", "No files sent.")
-    item_service.check_upload_allowed(kb(), viewer())  # before any bytes are stored
     meta = item_service.ItemMeta(
         title=args.get("title", ""),
         kind=args.get("kind", "sonstiges"),
