@@ -364,9 +364,10 @@ COMMANDS = [
 
 
 def register_commands(app: Flask) -> None:
+    from kb.cli_data import COMMANDS as DATA_COMMANDS
     from kb.cli_users import COMMANDS as ACCOUNT_COMMANDS
 
-    for command in COMMANDS + ACCOUNT_COMMANDS:
+    for command in COMMANDS + ACCOUNT_COMMANDS + DATA_COMMANDS:
         app.cli.add_command(command)
 
 
