@@ -14,6 +14,13 @@ def test_unknown_route_and_method(client):
     assert wrong["message"] == "Diese Methode ist hier nicht möglich."
 
 
+def test_ids_beyond_the_column_range_are_not_found(client):
+    """A 20-digit id would overflow the database driver: "not found", never a 500."""
+    assert_error(client.get("/api/v1/items/99999999999999999999"), 404, "not_found")
+    assert_error(client.get("/api/v1/items/0"), 404, "not_found")
+    assert_error(client.get("/api/v1/jobs?file=99999999999999999999"), 400, "invalid")
+
+
 def test_language_follows_accept_language(client):
     de = assert_error(client.get("/api/v1/items/999"), 404)
     en = assert_error(client.get("/api/v1/items/999", headers={"Accept-Language": "en"}), 404)
@@ -37,6 +44,13 @@ def test_too_large_is_json(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 100
     response = client.post("/api/v1/items", data={"title": "x" * 500})
     assert_error(response, 413, "too_large")
+
+
+def test_times_carry_their_zone(client, make_item):
+    item = client.get(f"/api/v1/items/{make_item('Text')}").get_json()
+    assert item["created_at"].endswith("+00:00") and item["files"][0]["uploaded_at"].endswith(
+        "+00:00"
+    )
 
 
 def test_etag_and_not_modified(client, make_item):

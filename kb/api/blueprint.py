@@ -20,7 +20,7 @@ from flask_wtf.csrf import ValidationError as CsrfError
 from flask_wtf.csrf import validate_csrf
 
 from kb.api.errors import register as register_errors
-from kb.errors import Forbidden, KbError
+from kb.errors import Forbidden, KbError, NotFound
 from kb.services import tokens
 from kb.web import kb
 
@@ -28,6 +28,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 register_errors(bp)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Ids are 32-bit integer columns; a larger number in a path cannot name anything (and
+#: would overflow the database driver), so it is "not found" before any query.
+MAX_ID = 2**31 - 1
 
 
 class CsrfMissing(KbError):
@@ -51,6 +54,13 @@ def rate_key() -> str:
     if header:
         return "token:" + hashlib.sha256(header.encode("utf-8")).hexdigest()[:32]
     return "addr:" + (request.remote_addr or "")
+
+
+@bp.before_request
+def ids_in_range() -> None:
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not 1 <= value <= MAX_ID:
+            raise NotFound("Das gibt es hier nicht.", "Not found.")
 
 
 @bp.before_request

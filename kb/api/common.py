@@ -37,10 +37,13 @@ def _from_multidict(schema: Schema, data: MultiDict[str, Any]) -> dict[str, Any]
     return out
 
 
-def load(schema: Schema, data: Any) -> dict[str, Any]:
-    """Validate ``data``; unknown fields, wrong types and bad values raise :class:`InvalidInput`."""
+def load(schema: Schema, data: Any, partial: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Validate ``data``; unknown fields, wrong types and bad values raise :class:`InvalidInput`.
+
+    :param partial: required fields checked elsewhere (files, read from ``request.files``).
+    """
     try:
-        return schema.load(data)  # type: ignore[no-any-return]
+        return schema.load(data, partial=partial)  # type: ignore[no-any-return]
     except SchemaError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
         raise InvalidInput(messages) from exc
@@ -53,7 +56,7 @@ def query_args(schema: Schema, req: Request | None = None) -> dict[str, Any]:
 def form_args(schema: Schema, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """Multipart form fields (the files are read separately from ``request.files``)."""
     data = _from_multidict(schema, request.form)
-    return load(schema, {k: v for k, v in data.items() if k not in skip})
+    return load(schema, {k: v for k, v in data.items() if k not in skip}, partial=skip)
 
 
 def json_body(schema: Schema) -> dict[str, Any]:

@@ -187,7 +187,7 @@ def upload_version(item_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/items/<int:item_id>/versions/<int:version_id>/file")
-@operation("Download a file version", "files", binary="application/octet-stream")
+@operation("Download a file version", "files", binary="*/*")
 def version_file(item_id: int, version_id: int) -> ResponseReturnValue:
     found = item_service.file_for_download(kb(), item_id, version_id, viewer())
     return send_file(

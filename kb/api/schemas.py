@@ -81,6 +81,8 @@ class ItemCreateForm(ItemMetaFields):
     date = fields.Date()
     files = fields.List(
         fields.Raw(metadata={"type": "string", "format": "binary"}),
+        required=True,
+        validate=validate.Length(min=1),
         metadata={"description": "one or more files; each becomes its own item"},
     )
 
@@ -92,12 +94,12 @@ class StateChange(Schema):
 
 class VersionForm(Schema):
     label = fields.String(load_default="", validate=validate.Length(max=200))
-    file = fields.Raw(metadata={"type": "string", "format": "binary", "description": "required"})
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
 class JobArgs(Schema):
     file = fields.List(
-        fields.Integer(validate=validate.Range(1)),
+        fields.Integer(validate=validate.Range(1, 2**31 - 1)),
         required=True,
         validate=validate.Length(1, 100),
         metadata={"description": "file version ids, as returned by an upload"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import url_for
@@ -9,6 +10,11 @@ from flask import url_for
 from kb.models import FileVersion, Item
 from kb.services.items import FileStatus, UploadOutcome
 from kb.services.search import SearchPage
+
+
+def utc(value: dt.datetime | None) -> str | None:
+    """RFC 3339 with the zone: the database keeps naive UTC times."""
+    return value.replace(tzinfo=dt.UTC).isoformat() if value else None
 
 
 def file_out(item_id: int, fv: FileVersion) -> dict[str, Any]:
@@ -22,7 +28,7 @@ def file_out(item_id: int, fv: FileVersion) -> dict[str, Any]:
         "is_current": fv.is_current,
         "status": fv.status,
         "page_count": fv.page_count,
-        "uploaded_at": fv.uploaded_at.isoformat() if fv.uploaded_at else None,
+        "uploaded_at": utc(fv.uploaded_at),
         "url": url_for("api.version_file", item_id=item_id, version_id=fv.id, _external=True),
     }
 
@@ -46,8 +52,8 @@ def item_out(item: Item) -> dict[str, Any]:
         "districts": [d.ags for d in item.districts],
         "topics": [t.name for t in item.topics],
         "tags": [t.name for t in item.tags],
-        "created_at": item.created_at.isoformat() if item.created_at else None,
-        "updated_at": item.updated_at.isoformat() if item.updated_at else None,
+        "created_at": utc(item.created_at),
+        "updated_at": utc(item.updated_at),
         "files": [file_out(item.id, f) for f in item.files if f.is_current],
         "links": {
             "self": url_for("api.get_item", item_id=item.id, _external=True),

@@ -127,7 +127,12 @@ def build_spec(app: Flask) -> dict[str, Any]:
 
 def _with_path_params(op: dict[str, Any], names: set[str], endpoint: str) -> dict[str, Any]:
     params = [
-        {"in": "path", "name": n, "required": True, "schema": {"type": "integer"}}
+        {
+            "in": "path",
+            "name": n,
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        }
         for n in sorted(names)
     ]
     return {
