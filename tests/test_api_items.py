@@ -178,3 +178,19 @@ def test_open_mode_anonymous_upload(client):
     item_id = created.get_json()["outcomes"][0]["item_id"]
     item = client.get(f"/api/v1/items/{item_id}").get_json()
     assert item["state"] == "published" and item["access"] == "public"
+
+
+def test_handout_download(client, make_item, set_item):
+    item_id = make_item("Text über Wohnsitzauflage", title="Handout")
+    response = client.get(f"/api/v1/items/{item_id}/handout.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert (
+        response.headers["Content-Disposition"] == f'attachment; filename="Handout_{item_id}.pdf"'
+    )
+    etag = response.headers["ETag"]
+    again = client.get(f"/api/v1/items/{item_id}/handout.pdf", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    english = client.get(f"/api/v1/items/{item_id}/handout.pdf", headers={"Accept-Language": "en"})
+    assert english.status_code == 200 and english.data.startswith(b"%PDF")
+    set_item(item_id, state="draft")
+    assert_error(client.get(f"/api/v1/items/{item_id}/handout.pdf"), 404, "not_found")

@@ -77,6 +77,11 @@ def test_purge_after_the_trash_days_keeps_shared_blobs(kb):
     b = _upload(kb, "b.txt", shared)  # the same bytes, a second item (twin)
     own = _upload(kb, "c.txt", b"Nur in einem Eintrag Verwendungsnachweis")
     jobs.run_until_idle(kb)
+    from kb.services.previews import folder
+
+    for sha in (a.sha256, own.sha256):  # stand-ins for rendered page images
+        folder(kb, sha).mkdir(parents=True)
+        (folder(kb, sha) / "1.png").write_bytes(b"png")
     for outcome in (a, own):
         trash.delete_item(kb, outcome.item_id, SYSTEM)
     now = utcnow()
@@ -90,6 +95,7 @@ def test_purge_after_the_trash_days_keeps_shared_blobs(kb):
         assert session.scalars(select(FileVersion.sha256)).all() == [a.sha256]
     assert kb.store.exists(a.sha256)  # still referenced by item b
     assert not kb.store.exists(own.sha256)
+    assert folder(kb, a.sha256).is_dir() and not folder(kb, own.sha256).exists()
     assert _search_ids(kb, "Foerderrichtlinie") == [b.item_id]
     assert trash.list_trash(kb, SYSTEM) == []
 

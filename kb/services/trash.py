@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from kb.errors import Forbidden, NotFound
 from kb.models import FileVersion, Item, User, utcnow
-from kb.services import audit
+from kb.services import audit, previews
 from kb.services.access import SYSTEM, Viewer
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
@@ -139,6 +140,9 @@ def purge_expired(kb: Kb, now: dt.datetime | None = None) -> int:
         count = len(items)
     for sha in sorted(hashes - still_used):
         kb.store.delete(sha)
+        # Page images are derived from the bytes: they go with them (no copy of a purged
+        # document's pages may stay on disk).
+        shutil.rmtree(previews.folder(kb, sha), ignore_errors=True)
     if count:
         kb.job_signal.set()
         logger.info("Purged %d items from the trash", count)
