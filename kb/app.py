@@ -93,6 +93,7 @@ def get_kb(app: Flask) -> Kb:
 
 
 def register_blueprints(app: Flask) -> None:
+    from kb.api import init_api
     from kb.web import (
         admin,
         auth,
@@ -104,6 +105,8 @@ def register_blueprints(app: Flask) -> None:
         mappe,
         network,
         pages,
+        tokens,
+        trash,
         upload,
         versions,
     )
@@ -120,6 +123,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(network.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(guidance.bp)
+    app.register_blueprint(tokens.bp)
+    app.register_blueprint(trash.bp)
+    init_api(app)
     auth.register_context(app)
     from kb.web.filters import register_filters
 

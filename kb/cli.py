@@ -379,11 +379,13 @@ COMMANDS = [
 
 
 def register_commands(app: Flask) -> None:
+    from kb.cli_data import COMMANDS as DATA_COMMANDS
     from kb.cli_events import COMMANDS as EVENT_COMMANDS
     from kb.cli_reference import COMMANDS as REFERENCE_COMMANDS
     from kb.cli_users import COMMANDS as ACCOUNT_COMMANDS
 
-    for command in COMMANDS + ACCOUNT_COMMANDS + EVENT_COMMANDS + REFERENCE_COMMANDS:
+    commands = ACCOUNT_COMMANDS + EVENT_COMMANDS + REFERENCE_COMMANDS + DATA_COMMANDS
+    for command in COMMANDS + commands:
         app.cli.add_command(command)
 
 

@@ -92,6 +92,12 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "KB_HANDOUT_CACHE_MB": _env_int("KB_HANDOUT_CACHE_MB", 200),
         # The date validity banners, deadlines and feeds compare with (ISO); empty = today.
         "KB_TODAY": os.environ.get("KB_TODAY", ""),
+        # Deleted items stay this many days in the trash (restorable), then the worker purges.
+        "KB_TRASH_DAYS": _env_int("KB_TRASH_DAYS", 30),
+        # API rate limit per token (else per address), Flask-Limiter notation; storage URI
+        # ("memory://" per process; "redis://host:6379" shares counts across processes).
+        "KB_RATELIMIT_API": os.environ.get("KB_RATELIMIT_API", "300/minute"),
+        "KB_RATELIMIT_STORAGE": os.environ.get("KB_RATELIMIT_STORAGE", "memory://"),
         "TEMPLATES_DIR": PROJECT_ROOT / "templates",
         "STATIC_DIR": PROJECT_ROOT / "kb" / "web" / "static",
     }

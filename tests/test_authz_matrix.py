@@ -52,6 +52,11 @@ ROUTES_IN_MATRIX = {
     "guidance.qa_delete",
     "guidance.public_feed", "guidance.personal_feed", "guidance.create_feed",
     "guidance.revoke_feed",
+    "api.list_items_view", "api.get_item", "api.create_items", "api.update_item",
+    "api.change_state", "api.delete_item", "api.list_versions", "api.upload_version",
+    "api.version_file", "api.search", "api.districts", "api.jobs", "api.item_handout",
+    "api.openapi", "apidocs.index", "tokens.index", "tokens.revoke", "trash.confirm_delete",
+    "trash.delete", "trash.index", "trash.restore",
 }  # fmt: skip
 
 
@@ -326,3 +331,103 @@ def test_event_routes(world, kb, set_item):
             edit = _status(client, "POST", f"/events/{slug}/edit", data={})
             assert edit == ((400 if editor else change) if seen else 404), where
     assert _status(clients["anon"], "GET", "/events/gibt-es-nicht") == 404
+
+
+def _restore(kb, item_id):
+    from kb.services.access import SYSTEM
+    from kb.services.trash import restore_item
+
+    restore_item(kb, item_id, SYSTEM)
+    jobs.run_until_idle(kb)
+
+
+def _expect_change(role, seen, anon_seen):
+    """Owner (Autor) and Redaktion may; hidden answers 404; a visible one 403 (or login)."""
+    if role in ("autor_own", "redaktion", "admin"):
+        return None
+    if not seen:
+        return 404
+    return anon_seen if role == "anon" else 403
+
+
+def test_api_item_routes(world, kb):
+    clients, items = world
+    for role, ((state, access), item_id) in itertools.product(ROLES, items.items()):
+        client, where = clients[role], (role, state, access)
+        seen = may_view(role, state, access)
+        expect = 200 if seen else 404
+        file_id = _file_id(kb, item_id)
+        for path in (f"/api/v1/items/{item_id}", f"/api/v1/items/{item_id}/versions",
+                     f"/api/v1/items/{item_id}/versions/{file_id}/file"):  # fmt: skip
+            assert _status(client, "GET", path) == expect, (path, *where)
+        jobs_seen = client.get(f"/api/v1/jobs?file={file_id}").get_json()["jobs"]
+        assert len(jobs_seen) == (1 if seen else 0), where
+        listed = client.get("/api/v1/items?per_page=100").get_json()["items"]
+        assert (item_id in {i["id"] for i in listed}) == seen, where
+        change = _expect_change(role, seen, 403)
+        patch = client.patch(f"/api/v1/items/{item_id}", json={"summary": f"von {role}"})
+        assert patch.status_code == (change or 200), where
+        delete = _status(client, "DELETE", f"/api/v1/items/{item_id}")
+        assert delete == (change or 204), where
+        if delete == 204:
+            _restore(kb, item_id)
+        confirm = _status(client, "GET", f"/items/{item_id}/delete")
+        assert confirm == (_expect_change(role, seen, 302) or 200), where
+        page_delete = _status(client, "POST", f"/items/{item_id}/delete")
+        assert page_delete == (_expect_change(role, seen, 302) or 302), where
+        if page_delete == 302 and role in ("autor_own", "redaktion", "admin"):
+            _restore(kb, item_id)
+        new = _status(client, "POST", f"/api/v1/items/{item_id}/versions", data={})
+        assert new == (400 if change is None else change), where  # 400: allowed, no file
+
+
+def test_api_workflow_steps(world, set_item):
+    clients, items = world
+    for role, ((state, access), item_id) in itertools.product(ROLES, items.items()):
+        target, owner_may = STEP[state]
+        allowed = role in ("redaktion", "admin") or (role == "autor_own" and owner_may)
+        if not may_view(role, state, access):
+            expect = 404
+        else:
+            expect = 200 if allowed else 403
+        got = clients[role].post(f"/api/v1/items/{item_id}/state", json={"target": target})
+        assert got.status_code == expect, (role, state, access)
+        if got.status_code == 200:
+            set_item(item_id, state=state)
+
+
+def test_api_and_trash_pages_by_role(world, kb):
+    clients, _ = world
+    for role in ROLES:
+        client = clients[role]
+        for path in ("/api", "/api/v1/items", "/api/v1/search?q=Matrixwort",
+                     "/api/v1/districts", "/api/v1/openapi.json"):  # fmt: skip
+            assert _status(client, "GET", path) == 200, (path, role)
+        upload = {"anon": 401, "leser": 403}.get(role, 400)  # 400: allowed, no file sent
+        assert _status(client, "POST", "/api/v1/items", data={}) == upload, role
+        trash = {"anon": 302, "redaktion": 200, "admin": 200}.get(role, 403)
+        assert _status(client, "GET", "/admin/trash") == trash, role
+        restore = {"anon": 302, "redaktion": 404, "admin": 404}.get(role, 403)
+        assert _status(client, "POST", "/admin/trash/1/restore") == restore, role
+        assert _status(client, "GET", "/account/tokens") == (302 if role == "anon" else 200)
+        revoke = _status(client, "POST", "/account/tokens/999/revoke")
+        assert revoke == (302 if role == "anon" else 404), role
+
+
+def test_api_tokens_carry_their_roles_and_scope(world, kb):
+    """A token sees what its account sees; a read token changes nothing, whoever owns it."""
+    from api_helpers import bearer, token_for
+
+    from kb.services.accounts import viewer_by_name
+
+    clients, items = world
+    anon = clients["anon"]
+    for role in ROLES[1:]:
+        viewer = viewer_by_name(kb, role)
+        read = bearer(token_for(kb, viewer.user_id, "read", viewer.roles[0]))
+        for (state, access), item_id in items.items():
+            expect = 200 if may_view(role, state, access) else 404
+            got = anon.get(f"/api/v1/items/{item_id}", headers=read).status_code
+            assert got == expect, (role, state, access)
+            patch = anon.patch(f"/api/v1/items/{item_id}", json={"summary": "x"}, headers=read)
+            assert patch.status_code == 403, (role, state, access)

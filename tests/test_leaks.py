@@ -160,13 +160,23 @@ def _surfaces(word: str, items: dict[str, int], kb) -> list[tuple[str, str]]:
         f"/items/{items['internal']}",
         f"/items/{items['internal']}/changes",
         f"/items/{items['draft']}/changes",
+        # The API (session of the same client; tokens build the same viewer).
+        "/api/v1/items?per_page=100",
+        f"/api/v1/search?q={word[:5]}*",
+        "/api/v1/search?q=Verwendungsnachweis",
+        "/api/v1/jobs?" + "&".join(f"file={i}" for i in range(1, 10)),
+        f"/api/v1/items/{items['public']}/handout.pdf",
     ]
     own = items["draft"] if word == DRAFT_WORD else items["internal"]
     paths += [f"/items/{own}", f"/items/{own}/edit"]
     paths += [f"/items/{own}/files/{f}" for f in _file_ids(kb, own)]
     paths += [f"/items/{own}/versions/{f}/diff/{f}" for f in _file_ids(kb, own)]
+    paths += [f"/api/v1/items/{own}", f"/api/v1/items/{own}/versions"]
+    paths += [f"/api/v1/items/{own}/handout.pdf", f"/items/{own}/delete"]
+    paths += [f"/api/v1/items/{own}/versions/{f}/file" for f in _file_ids(kb, own)]
     return (
         [("GET", p) for p in paths]
+        + [("DELETE", f"/api/v1/items/{own}"), ("POST", f"/items/{own}/delete")]
         + [("POST", f"/items/{own}/state"), ("MAPPE", str(own)), ("MAPPE-SEARCH", word[:5] + "*")]
         + [("GET", "/mappe"), ("PDF", "/mappe.pdf"), ("GET", "/mappe.zip")]
         + [("PDF", f"/items/{items['public']}/handout.pdf"), ("PDF", f"/items/{own}/handout.pdf")]
@@ -246,6 +256,8 @@ def test_searching_the_exact_word_is_byte_for_byte_a_search_for_nothing(world, r
             "/search?q=%22{}+Entwurf%22",
             "/search?q=Verwendungsnachweis&organisation=Orga+{}",  # a facet value is echoed
             "/organisations/orga-{}",  # named only by a hidden item: as if it did not exist
+            "/api/v1/search?q={}",
+            "/api/v1/search?q=Verwendungsnachweis&organisation=Orga+{}",
         ):
             got = _without_csrf(_body(clients[role], "GET", path.format(word)))
             control = _without_csrf(_body(clients[role], "GET", path.format(CONTROL)))
@@ -310,3 +322,32 @@ def test_the_event_page_and_zip_would_reveal_the_words_without_the_filter(world)
     handout = _body(clients["red"], "PDF", f"/events/{EVENT_SLUG}/handout.pdf")
     for word in (DRAFT_WORD, INTERNAL_WORD):
         assert _leaks(page, word) and _leaks(archive, word) and _leaks(handout, word), word
+
+
+DELETED_WORD = "glombrixel"
+
+
+def test_a_deleted_item_never_appears_anywhere(world, kb):
+    """In the trash, an item is gone for everyone — Redaktion too — but the trash page."""
+    from kb.services.access import SYSTEM
+
+    clients, items = world
+    text = io.BytesIO(f"{COMMON} {DELETED_WORD}".encode())
+    meta = ItemMeta(title=f"{DELETED_WORD} Papierkorb")
+    gone = upload_files(kb, [UploadFile("weg.txt", text)], meta, SYSTEM)[0].item_id
+    jobs.run_until_idle(kb)
+    red = clients["red"]
+    assert _leaks(_body(red, "GET", f"/search?q={DELETED_WORD}"), DELETED_WORD)  # can fail
+    assert red.post("/mappe/items", data={"item_id": gone}).status_code == 302
+    assert red.post(f"/items/{gone}/delete").status_code == 302
+    jobs.run_until_idle(kb)
+    fake = {**items, "draft": gone, "internal": gone}
+    for role, client in clients.items():
+        for method, path in _surfaces(DELETED_WORD, fake, kb):
+            if method == "MAPPE-SEARCH":
+                continue
+            body = _body(client, method, path)
+            assert not _leaks(body, DELETED_WORD), (role, method, path)
+    assert _leaks(_body(red, "GET", "/admin/trash"), DELETED_WORD)
+    with red.get(f"/api/v1/items/{gone}") as response:
+        assert response.status_code == 404

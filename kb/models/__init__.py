@@ -8,6 +8,8 @@ indexer replays into Whoosh.
 
 from kb.models.accounts import (
     ROLES,
+    TOKEN_SCOPES,
+    ApiToken,
     AuditEvent,
     EventParticipant,
     LoginFailure,
@@ -54,6 +56,8 @@ from kb.models.network import (
 
 __all__ = [
     "ACCESS",
+    "TOKEN_SCOPES",
+    "ApiToken",
     "ORGANISATION_KINDS",
     "AgendaEntry",
     "CalendarFeed",

@@ -116,3 +116,28 @@ class ResetToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+#: Scopes of a personal API token: "read" for GET/HEAD only, "write" for everything the
+#: account may do.
+TOKEN_SCOPES: dict[str, str] = {"read": "nur lesen", "write": "lesen und schreiben"}
+
+
+class ApiToken(Base):
+    """A personal API token for scripts (``Authorization: Bearer …``), revocable.
+
+    Only the SHA-256 of the secret is stored; the secret is shown once when made, so a
+    copy of the database cannot be used to call the API. A token acts with exactly the
+    rights of its account (never more), narrowed to reading by the "read" scope.
+    """
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: "read" or "write" (:data:`TOKEN_SCOPES`).
+    scope: Mapped[str] = mapped_column(String(10), default="read")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -188,6 +188,10 @@ class Item(Base):
     )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    #: In the trash since then (invisible everywhere but the trash page); purged after
+    #: ``KB_TRASH_DAYS``. None: not deleted.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     event: Mapped[Event | None] = relationship()
     topics: Mapped[list[Topic]] = relationship(secondary=item_topics, order_by="Topic.name")

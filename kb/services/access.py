@@ -81,7 +81,13 @@ SYSTEM = Viewer(roles=("admin",), name="system")
 
 
 def item_principals(item: Item) -> list[str]:
-    """The principals that may see ``item``; archived ones are prefixed (opt-in in search)."""
+    """The principals that may see ``item``; archived ones are prefixed (opt-in in search).
+
+    An item in the trash has none: it is invisible everywhere (pages, search, downloads,
+    Mappe, API) except the Redaktion's trash page, which loads it on purpose.
+    """
+    if item.deleted_at is not None:
+        return []
     if item.state in ("published", "archived"):
         if item.participants_only and item.event_id is not None:
             readers = [f"event:{item.event_id}"]

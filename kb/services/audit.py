@@ -60,6 +60,11 @@ ACTIONS: dict[str, str] = {
     "qa_deleted": "Frage und Antwort gelöscht",
     "calendar_feed_created": "Persönlicher Kalender-Link erstellt",
     "calendar_feed_revoked": "Persönlicher Kalender-Link widerrufen",
+    "deleted": "In den Papierkorb gelegt",
+    "restored": "Aus dem Papierkorb wiederhergestellt",
+    "purged": "Endgültig gelöscht",
+    "token_created": "API-Schlüssel erstellt",
+    "token_revoked": "API-Schlüssel widerrufen",
 }
 DEFAULT_RETENTION_DAYS = 90
 

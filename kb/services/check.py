@@ -40,7 +40,7 @@ def run_check(kb: Kb) -> CheckReport:
                 select(Page.file_version_id, func.count(Page.id)).group_by(Page.file_version_id)
             ).all()
         )
-        item_ids = set(session.scalars(select(Item.id)))
+        item_ids = set(session.scalars(select(Item.id).where(Item.deleted_at.is_(None))))
         keys = {object_key("item", i) for i in item_ids}
         keys |= {object_key("event", i) for i in session.scalars(select(Event.id))}
         keys |= {object_key("qa", i) for i in session.scalars(select(QAEntry.id))}

@@ -216,7 +216,12 @@ def documents_for(
     if object_type == "item":
         items = load_items(session, ids)
         return {
-            object_key("item", i): documents_for_item(items[i], today) if i in items else []
+            # An item in the trash has no documents: the index drops it like a deleted one.
+            object_key("item", i): (
+                documents_for_item(items[i], today)
+                if i in items and items[i].deleted_at is None
+                else []
+            )
             for i in ids
         }
     if object_type == "event":

@@ -42,7 +42,7 @@ def find(kb: Kb, sha256: str, viewer: Viewer) -> Existing | None:
         row = session.execute(
             select(Item)
             .join(FileVersion, FileVersion.item_id == Item.id)
-            .where(FileVersion.sha256 == sha256)
+            .where(FileVersion.sha256 == sha256, Item.deleted_at.is_(None))
             .order_by(FileVersion.id)
             .limit(1)
         ).scalar_one_or_none()

@@ -239,15 +239,18 @@ class Worker:
 
     def purge_if_due(self) -> None:
         """At start and once a day: blank personal data in audit entries past their retention
-        period, and delete temporary files of uploads whose process was killed."""
+        period, delete temporary files of uploads whose process was killed, and purge items
+        that have been in the trash longer than ``KB_TRASH_DAYS``."""
         now = self.clock()
         if self._purged_on == now.date():
             return
         self.kb.store.remove_stale_temp()
         from kb.services.audit import purge_personal_data
+        from kb.services.trash import purge_expired
 
         retention = int(self.kb.config.get("KB_AUDIT_RETENTION_DAYS", 90))
         purge_personal_data(self.kb, now.replace(tzinfo=None), retention)
+        purge_expired(self.kb, now.replace(tzinfo=None))
         self._purged_on = now.date()
 
     def refresh_validity_if_due(self) -> None:

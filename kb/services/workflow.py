@@ -144,7 +144,7 @@ def review_queue(kb: Kb, viewer: Viewer) -> list[Item]:
         return list(
             session.scalars(
                 select(Item)
-                .where(Item.state == "review")
+                .where(Item.state == "review", Item.deleted_at.is_(None))
                 .order_by(Item.updated_at, Item.id)
                 .options(selectinload(Item.event))
             )
@@ -158,7 +158,9 @@ def own_items(kb: Kb, viewer: Viewer) -> list[Item]:
     with kb.db.reading() as session:
         return list(
             session.scalars(
-                select(Item).where(Item.owner_id == viewer.user_id).order_by(Item.id.desc())
+                select(Item)
+                .where(Item.owner_id == viewer.user_id, Item.deleted_at.is_(None))
+                .order_by(Item.id.desc())
             )
         )
 

@@ -33,6 +33,10 @@ def _wants_json() -> bool:
 
 
 def _page(status: int, message: str, title: str = "Fehler"):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/"):
+        from kb.api.errors import status_response
+
+        return status_response(status)
     if _wants_json():
         return {"error": str(status), "message": message}, status
     return render_template("error.html", status=status, message=message, title=title), status
@@ -49,6 +53,10 @@ def _bare_page(message: str) -> str:
 def register(app: Flask) -> None:
     @app.errorhandler(KbError)
     def kb_error(exc: KbError):  # type: ignore[no-untyped-def]
+        if request.path.startswith("/api/"):
+            from kb.api.errors import kb_error_response
+
+            return kb_error_response(exc)
         if isinstance(exc, Unauthorized) and not _wants_json():
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return _page(exc.status, exc.message("de"))

@@ -1,0 +1,101 @@
+"""The ``/api/v1`` blueprint: who is asking, CSRF for browser sessions, caching headers.
+
+Authentication, in this order: ``Authorization: Bearer kb_…`` (a personal token, see
+:mod:`kb.services.tokens`), else the browser's session cookie (the same as the pages).
+A read-scoped token may only use safe methods.
+
+CSRF: Flask-WTF's check is switched off for this blueprint and done here instead: a
+request with a Bearer token carries no ambient credential, so it needs none; every other
+unsafe request (session cookie, or anonymous in open mode) must send the page's CSRF token
+in the ``X-CSRFToken`` header — a cross-site form can neither set that header nor read
+the token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Response, current_app, g, request
+from flask_wtf.csrf import ValidationError as CsrfError
+from flask_wtf.csrf import validate_csrf
+
+from kb.api.errors import register as register_errors
+from kb.errors import Forbidden, KbError, NotFound
+from kb.services import tokens
+from kb.web import kb
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+register_errors(bp)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Ids are 32-bit integer columns; a larger number in a path cannot name anything (and
+#: would overflow the database driver), so it is "not found" before any query.
+MAX_ID = 2**31 - 1
+
+
+class CsrfMissing(KbError):
+    code = "csrf"
+    status = 400
+
+
+def bearer_secret() -> str | None:
+    """The token of an ``Authorization: Bearer …`` header; "" for a malformed header."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, secret = header.strip().partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else ""
+
+
+def rate_key() -> str:
+    """Rate-limit bucket: the token (hashed, so no secret sits in the limiter's storage),
+    else the client address (behind a proxy, ``KB_PROXY_HOPS`` makes it the real one)."""
+    header = request.headers.get("Authorization")
+    if header:
+        return "token:" + hashlib.sha256(header.encode("utf-8")).hexdigest()[:32]
+    return "addr:" + (request.remote_addr or "")
+
+
+@bp.before_request
+def ids_in_range() -> None:
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not 1 <= value <= MAX_ID:
+            raise NotFound("Das gibt es hier nicht.", "Not found.")
+
+
+@bp.before_request
+def authenticate() -> None:
+    secret = bearer_secret()
+    if secret is not None:
+        found = tokens.authenticate(kb(), secret, (request.remote_addr or "")[:64])
+        g.viewer, g.token_scope = found.viewer, found.scope
+        if request.method not in SAFE_METHODS and found.scope != "write":
+            raise Forbidden(
+                "Dieser API-Schlüssel darf nur lesen.",
+                "This API token may only read (scope 'read').",
+            )
+        return
+    if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken", ""))
+        except CsrfError as exc:
+            raise CsrfMissing(
+                "Ohne API-Schlüssel braucht eine ändernde Anfrage den CSRF-Schlüssel der "
+                "Seite im Kopf X-CSRFToken.",
+                "Without an API token, a changing request needs the page's CSRF token in "
+                "the X-CSRFToken header.",
+            ) from exc
+
+
+@bp.after_request
+def caching_headers(response: Response) -> Response:
+    """ETag on reads (304 for a matching If-None-Match); never cached by shared caches,
+    because what a response contains depends on who asks."""
+    response.headers["Vary"] = "Authorization, Cookie, Accept-Language"
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "private, no-cache"
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        if not response.direct_passthrough and not response.get_etag()[0]:
+            response.add_etag()
+        response.make_conditional(request)
+    return response

@@ -1,0 +1,115 @@
+"""``kb export``, ``kb restore`` and ``kb bulk-import``: data that leaves and comes back."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from kb.errors import KbError
+from kb.services.context import Kb
+
+
+def _kb() -> Kb:
+    return current_app.extensions["kb"]
+
+
+def _run(action, *args, **kwargs):  # type: ignore[no-untyped-def]
+    try:
+        return action(*args, **kwargs)
+    except KbError as exc:
+        click.echo(f"Fehler: {exc.message('de')}", err=True)
+        sys.exit(1)
+
+
+@click.command("export")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--no-secrets",
+    is_flag=True,
+    help="Passwort-Hashes leeren und API-/Kalender-Schlüssel weglassen.",
+)
+@with_appcontext
+def export_command(target: Path, no_secrets: bool) -> None:
+    """Die ganze Instanz in einen neuen Ordner exportieren (Datenbank, Dateien, Manifest)."""
+    from kb.services.portability import export_instance
+
+    report = _run(export_instance, _kb(), target, secrets=not no_secrets)
+    rows = sum(report.tables.values())
+    click.echo(
+        f"Exportiert: {rows} Zeilen aus {len(report.tables)} Tabellen, {report.blobs} Dateien."
+    )
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(source: Path) -> None:
+    """Einen Export in diese (leere, mit kb init eingerichtete) Instanz einspielen."""
+    from kb.services.portability import restore_instance
+    from kb.services.setup import init_instance
+
+    init_instance(_kb())
+    counts = _run(restore_instance, _kb(), source)
+    click.echo(
+        f"Wiederhergestellt: {sum(counts.values())} Zeilen. Der Suchindex ist neu aufgebaut."
+    )
+
+
+COMMANDS = [export_command, restore_command]
+
+
+def _describe(planned) -> str:  # type: ignore[no-untyped-def]
+    m = planned.meta
+    parts = [f"Art {m.kind}", f"Zugriff {m.access}", f"Status {m.state}"]
+    if m.event_slug:
+        parts.append(f"Veranstaltung {m.event_slug}")
+    if m.districts:
+        parts.append("Kreise " + ", ".join(m.districts))
+    if m.topics:
+        parts.append("Themen " + ", ".join(m.topics))
+    return "; ".join(parts)
+
+
+@click.command("bulk-import")
+@click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Nur berichten, was geschähe; nichts speichern.")
+@click.option("--no-wait", is_flag=True, help="Nicht warten, bis die Dateien durchsuchbar sind.")
+@with_appcontext
+def bulk_import_command(root: Path, dry_run: bool, no_wait: bool) -> None:
+    """Einen Ordnerbaum mit Angaben aus kb-meta.csv je Ordner importieren."""
+    from kb.services import jobs
+    from kb.services.bulk_import import plan_import, run_import
+
+    plan = plan_import(_kb(), root)
+    for error in plan.errors:
+        click.echo(f"Fehler: {error}")
+    for planned in plan.files:
+        where = planned.path.relative_to(root)
+        if planned.errors:
+            click.echo(f"Fehler: {where}: {' '.join(planned.errors)}")
+        elif planned.duplicate_of is not None:
+            click.echo(f"vorhanden: {where} (bereits als Eintrag {planned.duplicate_of})")
+        elif dry_run:
+            click.echo(f"würde importiert: {where} – {_describe(planned)}")
+    if not plan.ok:
+        click.echo(f"{len(plan.files)} Dateien geprüft; wegen Fehlern wird nichts importiert.")
+        sys.exit(1)
+    if dry_run:
+        click.echo(f"Probelauf: {len(plan.files)} Dateien geprüft, nichts gespeichert.")
+        return
+    done = _run(run_import, _kb(), plan)
+    if not no_wait:
+        jobs.run_until_idle(_kb())
+    for planned, outcome in done:
+        if outcome.status != "duplicate":
+            click.echo(
+                f"{outcome.status:>10}  {planned.path.relative_to(root)} -> {outcome.item_id}"
+            )
+    click.echo(f"Importiert: {sum(o.status != 'duplicate' for _, o in done)} Dateien.")
+
+
+COMMANDS.append(bulk_import_command)
