@@ -53,7 +53,8 @@ def test_create_get_update_state_delete(client, kb, add_user):
     assert item["files"][0]["filename"] == "p.txt"
 
     patched = client.patch(
-        f"/api/v1/items/{item_id}", json={"summary": "Kurzfassung", "topics": ["Beratung", "Wohnen"]},
+        f"/api/v1/items/{item_id}",
+        json={"summary": "Kurzfassung", "topics": ["Beratung", "Wohnen"]},
         headers=headers,
     )  # fmt: skip
     assert patched.status_code == 200
