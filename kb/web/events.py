@@ -14,6 +14,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -23,6 +24,7 @@ from kb.services import agenda, event_materials, event_pages, events, handout_ki
 from kb.services.access import can_view_object
 from kb.services.reference import all_districts
 from kb.web import kb, viewer
+from kb.web.i18n import error_text
 
 bp = Blueprint("events", __name__)
 
@@ -142,8 +144,8 @@ def new():  # type: ignore[no-untyped-def]
         try:
             slug = events.create_event(kb(), event_data(request.form), viewer())
         except KbError as exc:
-            return _form_page("events/edit.html", 400, form=request.form, error=exc.message("de"))
-        flash("Die Veranstaltung ist angelegt.")
+            return _form_page("events/edit.html", 400, form=request.form, error=error_text(exc))
+        flash(_("Die Veranstaltung ist angelegt."))
         return redirect(url_for("events.show", slug=slug))
     return _form_page("events/edit.html", form={"access": "public"}, error=None)
 
@@ -172,9 +174,9 @@ def edit(slug: str):  # type: ignore[no-untyped-def]
             events.update_event(kb(), slug, event_data(request.form), viewer())
         except KbError as exc:
             return _form_page(
-                "events/edit.html", 400, form=request.form, error=exc.message("de"), event=page
+                "events/edit.html", 400, form=request.form, error=error_text(exc), event=page
             )
-        flash("Die Änderungen sind gespeichert.")
+        flash(_("Die Änderungen sind gespeichert."))
         return redirect(url_for("events.show", slug=slug))
     return _form_page("events/edit.html", form=_form_values(page), error=None, event=page)
 
@@ -212,9 +214,9 @@ def agenda_form(slug: str):  # type: ignore[no-untyped-def]
             rows = _agenda_from_form(request.form)
             agenda.set_agenda(kb(), slug, rows, viewer())
         except KbError as exc:
-            error = exc.message("de")
+            error = error_text(exc)
         else:
-            flash("Das Programm ist gespeichert.")
+            flash(_("Das Programm ist gespeichert."))
             return redirect(url_for("events.show", slug=slug) + "#programm")
     else:
         rows = agenda.agenda_rows(kb(), slug, viewer())
@@ -234,12 +236,14 @@ def delete(slug: str):  # type: ignore[no-untyped-def]
         try:
             detached = events.delete_event(kb(), slug, viewer(), detach_materials=detach)
         except KbError as exc:
-            error = exc.message("de")
+            error = error_text(exc)
         else:
-            flash(
-                f"Die Veranstaltung „{page.title}“ ist gelöscht."
-                + (f" {detached} Material(ien) sind jetzt ohne Veranstaltung." if detached else "")
-            )
+            message = _("Die Veranstaltung „%(title)s“ ist gelöscht.", title=page.title)
+            if detached:
+                message += " " + _(
+                    "%(count)s Material(ien) sind jetzt ohne Veranstaltung.", count=detached
+                )
+            flash(message)
             return redirect(url_for("events.timeline"))
     preview = events.delete_preview(kb(), slug, viewer())
     return render_template("events/delete.html", event=page, preview=preview, error=error), (

@@ -1,33 +1,64 @@
-"""Jinja filters for German formats (dates, sizes) and sanitised Markdown."""
+"""Jinja filters for dates, numbers and sizes in the UI language, and sanitised Markdown."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import Flask
+from flask_babel import gettext
 from markupsafe import Markup
 
 from kb.models import ACCESS, KINDS, LICENCES, ROLES, STATES, UNITS
 from kb.services.markdown import render_markdown
+from kb.web import i18n
+
+#: "Folie 3", "12 Folien": labels the services build from a unit and a number.
+_COUNTED = re.compile(r"^(\d+) (\w+)$")
+_NUMBERED = re.compile(r"^(\w+) (\d+)$")
+_PLURALS = {"Seiten": "Seite", "Folien": "Folie", "Abschnitte": "Abschnitt", "Tabellen": "Tabelle"}
 
 
 def filesize(size: int) -> str:
-    """1536 -> "1,5 KB" (German decimal comma)."""
+    """1536 -> "1,5 KB" (German) or "1.5 KB" (English)."""
     value = float(size)
     for unit in ("Bytes", "KB", "MB", "GB"):
         if value < 1024 or unit == "GB":
-            text = f"{value:.0f}" if unit == "Bytes" else f"{value:.1f}"
-            return f"{text.replace('.', ',')} {unit}"
+            text = i18n.format_number(value, 0 if unit == "Bytes" else 1)
+            return f"{text} {unit}"
         value /= 1024
     return f"{size} Bytes"
 
 
 def date_de(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d.%m.%Y, %H:%M Uhr")
-    return value.strftime("%d.%m.%Y")
+    """A date (and time) in the UI language's format: 01.01.2027 in German."""
+    return i18n.format_date(value)
+
+
+def number(value: float) -> str:
+    """1.234 (German) or 1,234 (English)."""
+    return i18n.format_number(value)
+
+
+def tl(label: object) -> str:
+    """Translate a German label that a service built (a kind, a facet name, "Folie 3").
+
+    Labels are data from fixed German sets; their msgids are listed in
+    :mod:`kb.web.labels`. Anything unknown (a district's name) comes back unchanged.
+    """
+    text = str(label or "")
+    if not text:
+        return text
+    translated = gettext(text)
+    if translated != text:
+        return translated
+    if m := _NUMBERED.match(text):
+        return f"{gettext(m.group(1))} {m.group(2)}"
+    if m := _COUNTED.match(text):
+        singular = _PLURALS.get(m.group(2))
+        if singular:
+            return f"{m.group(1)} {gettext(m.group(2))}"
+    return text
 
 
 def markdown(text: str | None) -> Markup:
@@ -35,10 +66,25 @@ def markdown(text: str | None) -> Markup:
     return Markup(render_markdown(text or ""))
 
 
+def translated_labels() -> dict[str, dict[str, str]]:
+    """The label tables of :mod:`kb.models` in the UI language."""
+    tables = {
+        "KINDS": KINDS,
+        "STATES": STATES,
+        "ACCESS": ACCESS,
+        "LICENCES": LICENCES,
+        "ROLES": ROLES,
+        "UNITS": UNITS,
+    }
+    if i18n.ui_lang() == "de":
+        return tables
+    return {name: {k: gettext(v) for k, v in t.items()} for name, t in tables.items()}
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_filter(markdown)
     app.add_template_filter(filesize)
     app.add_template_filter(date_de)
-    app.jinja_env.globals.update(
-        KINDS=KINDS, STATES=STATES, ACCESS=ACCESS, LICENCES=LICENCES, ROLES=ROLES, UNITS=UNITS
-    )
+    app.add_template_filter(number)
+    app.add_template_filter(tl)
+    app.context_processor(translated_labels)
