@@ -98,7 +98,10 @@ def login():  # type: ignore[no-untyped-def]
         return render_template(
             "auth/login.html", next_url=next_url, username=username, error=error_text(exc)
         ), exc.status
+    lang = session.get("lang")
     session.clear()  # no session fixation: a fresh session for the signed-in user
+    if lang:  # the chosen language is no secret: keep it
+        session["lang"] = lang
     session.permanent = True
     session["uid"], session["epoch"] = user.id, user.session_epoch
     flash(_("Willkommen, %(name)s.", name=user.display_name or user.username))
@@ -107,7 +110,10 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 def logout() -> Response:
+    lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang
     flash(_("Sie sind abgemeldet."))
     return redirect(url_for("pages.home"))
 

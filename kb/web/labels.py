@@ -54,7 +54,19 @@ def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark only"
     return text
 
 
+#: Validity sentences of kb.services.guidance, translated by the ``tl`` filter.
+VALID_SINCE_UNTIL = N_("Gültig seit %(a)s, bis einschließlich %(b)s")
+VALID_SINCE = N_("Gültig seit %(a)s")
+VALID_UNTIL = N_("Gültig, bis einschließlich %(b)s")
+APPLIES_FROM = N_("Gilt ab %(a)s")
+EXPIRED_ON = N_("Abgelaufen am %(a)s")
+SUPERSEDED_BY = N_("Ersetzt durch: %(t)s")
+SUPERSEDED_FROM = N_("Wird ab %(a)s ersetzt durch: %(t)s")
+
 LABELS = (
+    N_("Gültig"),
+    N_("Ersetzt durch eine neuere Fassung"),
+    N_("Meine Mappe"),
     N_("Präsentation"),
     N_("Impulsvortrag"),
     N_("Leitfaden"),

@@ -18,9 +18,9 @@ from kb.services import items as item_service
 from kb.services.access import can_edit
 from kb.services.search import FACET_LABELS, run_search
 from kb.services.status import check_health
-from kb.web.i18n import ui_lang
 from kb.web import kb, viewer
 from kb.web.discovery import owner_key
+from kb.web.i18n import ui_lang
 
 bp = Blueprint("pages", __name__)
 
