@@ -37,6 +37,7 @@ ROUTES_IN_MATRIX = {
     "admin.audit_log", "admin.audit_csv", "auth.login", "auth.logout", "auth.account",
     "auth.password", "auth.reset", "mappe.show", "mappe.update", "mappe.add_item",
     "mappe.add_search", "mappe.remove", "mappe.move", "mappe.pdf", "mappe.originals",
+    "mappe.pdf_status", "mappe.pdf_file",
     "versions.upload", "versions.make_current", "versions.diff", "upload.twin",
     "versions.page_image", "events.timeline", "events.series", "events.show",
     "events.materials_zip", "events.handout", "events.new", "events.edit",
@@ -198,6 +199,8 @@ def test_open_pages_answer_everyone(world):
         assert _status(client, "POST", "/mappe", data={"title": "T"}) == 302
         assert _status(client, "POST", "/mappe/searches", data={"qs": "q=a"}) == 302
         assert _status(client, "POST", "/mappe/entries/999/remove") == 404
+        assert _status(client, "GET", "/mappe/pdf/999") == 404  # no such (or not my) job
+        assert _status(client, "GET", "/mappe/pdf/999/Mappe.pdf") == 404
         assert _status(client, "POST", "/mappe/entries/999/move", data={"direction": "up"}) == 404
         assert _status(client, "GET", "/reset/erfunden") == 404
         assert _status(client, "GET", "/favicon.ico") == 404
