@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator, Mapping
 
 from flask import Flask
 from flask_babel import gettext
@@ -91,19 +92,24 @@ def markdown(text: str | None) -> Markup:
     return Markup(render_markdown(text or ""))
 
 
-def translated_labels() -> dict[str, dict[str, str]]:
-    """The label tables of :mod:`kb.models` in the UI language."""
-    tables = {
-        "KINDS": KINDS,
-        "STATES": STATES,
-        "ACCESS": ACCESS,
-        "LICENCES": LICENCES,
-        "ROLES": ROLES,
-        "UNITS": UNITS,
-    }
-    if i18n.ui_lang() == "de":
-        return tables
-    return {name: {k: gettext(v) for k, v in t.items()} for name, t in tables.items()}
+class LabelTable(Mapping[str, str]):
+    """A label table of :mod:`kb.models` that answers in the UI language when read.
+
+    A Jinja global (not a context processor) so that imported macros see it too.
+    """
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        self._table = table
+
+    def __getitem__(self, key: str) -> str:
+        value = self._table[key]
+        return value if i18n.ui_lang() == "de" else gettext(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
 
 
 def register_filters(app: Flask) -> None:
@@ -112,4 +118,16 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(date_de)
     app.add_template_filter(number)
     app.add_template_filter(tl)
-    app.context_processor(translated_labels)
+    app.jinja_env.globals.update(
+        {
+            name: LabelTable(table)
+            for name, table in {
+                "KINDS": KINDS,
+                "STATES": STATES,
+                "ACCESS": ACCESS,
+                "LICENCES": LICENCES,
+                "ROLES": ROLES,
+                "UNITS": UNITS,
+            }.items()
+        }
+    )

@@ -2,7 +2,7 @@
 
 Kinds, states, facet names, validity, workflow steps, audit actions and units are
 German data from fixed tables (``kb.models``, ``kb.services``); the pages translate them
-with the ``tl`` filter or :func:`kb.web.filters.translated_labels`. ``pybabel extract``
+with the ``tl`` filter or :class:`kb.web.filters.LabelTable`. ``pybabel extract``
 only sees literal strings, so this module lists every one of them; the i18n test
 (``tests/test_i18n.py``) fails when a table gains a label missing here.
 """
