@@ -3,6 +3,7 @@
 Layout of the index root::
 
     CURRENT          names the live index directory (replaced atomically)
+    REPLICA          this index root's id as a replica of the log (made once, never changed)
     ix-<stamp>/      Whoosh segment files of one build
     indexer.lock     held by the one process that applies the index log
 
@@ -64,6 +65,33 @@ class SearchIndex:
         except FileNotFoundError:
             return None
         return self.root / name if name else None
+
+    @property
+    def replica_file(self) -> Path:
+        return self.root / "REPLICA"
+
+    def replica_id(self) -> str:
+        """This index root's stable id as a replica of the index log (32 hex digits).
+
+        Made once, on first use, and kept across rebuilds (which only switch ``CURRENT``), so
+        the database can tell which log entries this copy has applied. A copied index root
+        must have its ``REPLICA`` file deleted, or two copies would share one id.
+        """
+        try:
+            if value := self.replica_file.read_text().strip():
+                return value
+        except FileNotFoundError:
+            pass
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f"REPLICA.{secrets.token_hex(4)}.tmp"
+        tmp.write_text(secrets.token_hex(16))
+        try:
+            os.link(tmp, self.replica_file)  # create-if-absent, atomic: one id wins
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+        return self.replica_file.read_text().strip()
 
     def exists(self) -> bool:
         current = self.current_dir()

@@ -33,6 +33,7 @@ from kb.services.indexing import (
     ensure_index,
     optimize_if_due,
 )
+from kb.services.replicas import prune_index_log
 from kb.services.wakeup import JobWaiter
 
 logger = logging.getLogger(__name__)
@@ -239,8 +240,9 @@ class Worker:
 
     def purge_if_due(self) -> None:
         """At start and once a day: blank personal data in audit entries past their retention
-        period, delete temporary files of uploads whose process was killed, and purge items
-        that have been in the trash longer than ``KB_TRASH_DAYS``."""
+        period, delete temporary files of uploads whose process was killed, purge items
+        that have been in the trash longer than ``KB_TRASH_DAYS``, and prune index-log
+        entries every live replica has applied."""
         now = self.clock()
         if self._purged_on == now.date():
             return
@@ -251,6 +253,7 @@ class Worker:
         retention = int(self.kb.config.get("KB_AUDIT_RETENTION_DAYS", 90))
         purge_personal_data(self.kb, now.replace(tzinfo=None), retention)
         purge_expired(self.kb, now.replace(tzinfo=None))
+        prune_index_log(self.kb)
         self._purged_on = now.date()
 
     def refresh_validity_if_due(self) -> None:
