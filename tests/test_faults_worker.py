@@ -9,6 +9,7 @@ server restarts.
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sqlite3
@@ -28,6 +29,7 @@ import kb.extract as extract_module
 from kb.models import FileVersion, Job
 from kb.services import jobs
 from kb.services.access import ANONYMOUS
+from kb.services.items import ItemMeta, UploadFile, upload_files
 from kb.services.search import run_search
 
 TEXT = "Protokoll der Fragerunde zum Verwendungsnachweis"
@@ -63,18 +65,24 @@ def _job(kb) -> tuple[str, int]:  # type: ignore[no-untyped-def]
         return job.state, job.attempts
 
 
+def _queue_upload(kb) -> None:  # type: ignore[no-untyped-def]
+    """An acknowledged upload whose text is not read yet (on this app's own database)."""
+    upload = UploadFile("fragerunde.txt", io.BytesIO(TEXT.encode()))
+    upload_files(kb, [upload], ItemMeta(title="Fragerunde"), ANONYMOUS)
+
+
 def _searchable(kb) -> bool:  # type: ignore[no-untyped-def]
     return run_search(kb, "Verwendungsnachweis", ANONYMOUS).total == 1
 
 
 def test_a_job_interrupted_by_an_outage_is_finished_when_the_database_is_back(
-    impatient_app, make_item, monkeypatch, caplog
+    impatient_app, monkeypatch, caplog
 ):
     """The outage hits while the worker extracts; storing the text fails. When the database
     is back, the worker queues the job again itself (not after the 15-minute stale timeout)
     and the interruption does not count as one of the job's attempts."""
     kb = impatient_app.extensions["kb"]
-    make_item(TEXT, title="Fragerunde", wait=False)
+    _queue_upload(kb)
     extracting, go_on = threading.Event(), threading.Event()
     real = extract_module.extract_in_child
 
@@ -111,9 +119,9 @@ def _worker_log(tmp_path: Path) -> str:
     return path.read_text(errors="replace") if path.exists() else ""
 
 
-def _real_worker_waits_out_an_outage(app, tmp_path: Path, make_item, outage) -> None:  # type: ignore[no-untyped-def]
+def _real_worker_waits_out_an_outage(app, tmp_path: Path, outage) -> None:  # type: ignore[no-untyped-def]
     kb = app.extensions["kb"]
-    make_item(TEXT, title="Fragerunde", wait=False)  # acknowledged, not yet processed
+    _queue_upload(kb)  # acknowledged, not yet processed
     with outage(kb):
         worker = spawn_kb(app, "worker", log=tmp_path / "worker.log", KB_DB_TIMEOUT_SECONDS="1")
         try:
@@ -139,14 +147,12 @@ def _real_worker_waits_out_an_outage(app, tmp_path: Path, make_item, outage) -> 
     assert check.returncode == 0 and "Alles in Ordnung." in check.stdout, check.stdout
 
 
-def test_kb_worker_waits_for_a_locked_sqlite_database(impatient_app, tmp_path, make_item):
+def test_kb_worker_waits_for_a_locked_sqlite_database(impatient_app, tmp_path):
     if impatient_app.extensions["kb"].db.is_postgres:
         pytest.skip("SQLite file locking; the PostgreSQL variant is the marker test below")
-    _real_worker_waits_out_an_outage(impatient_app, tmp_path, make_item, sqlite_write_locked)
+    _real_worker_waits_out_an_outage(impatient_app, tmp_path, sqlite_write_locked)
 
 
 @pytest.mark.postgres
-def test_kb_worker_waits_for_a_postgres_database_refusing_connections(
-    impatient_app, tmp_path, make_item
-):
-    _real_worker_waits_out_an_outage(impatient_app, tmp_path, make_item, postgres_refusing)
+def test_kb_worker_waits_for_a_postgres_database_refusing_connections(impatient_app, tmp_path):
+    _real_worker_waits_out_an_outage(impatient_app, tmp_path, postgres_refusing)
