@@ -1,7 +1,7 @@
 """index replicas (which index directories have applied which log entries)
 
 Revision ID: 0010
-Revises: 0008 (re-chained at merge time if another branch adds 0009)
+Revises: 0011 (0011, handout jobs, reached main first; the lead may re-chain)
 Create Date: 2026-11-26
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
