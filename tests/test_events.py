@@ -406,7 +406,9 @@ def test_zip_download_streams_and_removes_the_temporary_file(client, kb, worksho
 def test_timeline_and_series_pages(client, workshop, editor):
     html = editor.get("/events").get_data(as_text=True)
     assert "Neue Veranstaltung" in html and "<h3>2025</h3>" in html
-    assert 'href="/events/ikoe-ideenwerkstatt-13">13. IKOE-Ideenwerkstatt<' in html  # no doubled number
+    assert (
+        'href="/events/ikoe-ideenwerkstatt-13">13. IKOE-Ideenwerkstatt<' in html
+    )  # no doubled number
     assert "Veranstaltungen</a>" in client.get("/").get_data(as_text=True)  # the nav link
     series = editor.get(f"/series/{workshop['series']}").get_data(as_text=True)
     assert "<h1>IKOE-Ideenwerkstatt</h1>" in series and "ikoe-ideenwerkstatt-13" in series
