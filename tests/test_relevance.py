@@ -86,3 +86,22 @@ def test_metrics_arithmetic() -> None:
     assert result.reciprocal_rank == pytest.approx(1 / 2)
     nothing = harness.QueryResult(judgement, [], total=0)
     assert nothing.first_rank is None and nothing.recall == 0 and nothing.reciprocal_rank == 0
+
+
+def test_hits_without_files_are_named_by_title() -> None:
+    """Events and Q&A entries (no files) are judged as "@" + title; items by their files."""
+    from kb.services.search import HitView
+
+    item = HitView(1, "Leitfaden", "leitfaden", "Leitfaden", 1.0, [], [{"name": "a.pdf"}])
+    event = HitView(2, "13. IKOE-Ideenwerkstatt", "veranstaltung", "", 1.0, [], [],
+                    object_type="event")  # fmt: skip
+    qa = HitView(3, "Wie verbindlich ist der Kostenplan?", "frage", "", 1.0, [], [],
+                 object_type="qa")  # fmt: skip
+    no_file = HitView(4, "Ohne Datei", "sonstiges", "", 1.0, [], [])
+    assert harness.hit_names(item) == ("a.pdf",)
+    assert harness.hit_names(event) == ("@13. IKOE-Ideenwerkstatt",)
+    assert harness.hit_names(qa) == ("@Wie verbindlich ist der Kostenplan?",)
+    assert harness.hit_names(no_file) == ()
+    judgement = harness.Judgement("q", ("@Wie verbindlich ist der Kostenplan?",), "word", 2)
+    result = harness.QueryResult(judgement, [harness.hit_names(item), harness.hit_names(qa)], 2)
+    assert result.first_rank == 2 and result.recall == 1
