@@ -17,7 +17,13 @@ from relevance import harness
 # First set on 2026-11-25 at commit 880541f (recall@10 0.837, MRR 0.914). Raised the same day
 # after item-level matching, umlaut-aware stemming and compound splitting: recall@10 0.948,
 # MRR 0.981 over 108 queries (docs/benchmarks.md, "Relevance").
-RECALL_AT_10_FLOOR = 0.94
+# Recall lowered to 0.91 on 2026-11-25 with no engine change: the demo's history (talks,
+# events, Q&A entries, the previous guidance) was judged into the same 108 queries, which now
+# name 365 relevant documents instead of 237 (3.4 per query instead of 2.2). "Ideenwerkstatt"
+# and "IKOE" have 24 each, so their recall@10 is at most 10/24 and the best possible overall
+# recall is 0.989; the engine reaches 0.916 (docs/benchmarks.md, "Relevance"). More relevant
+# documents cannot lower MRR, so its floor stays.
+RECALL_AT_10_FLOOR = 0.91
 MRR_FLOOR = 0.98
 
 pytestmark = [pytest.mark.corpus, pytest.mark.timeout(900)]
