@@ -38,7 +38,7 @@ FORMAT = "kb-export"
 FORMAT_VERSION = 1
 SKIPPED_TABLES = {"index_log", "login_failures"}
 #: Filled by ``kb init`` itself; a restore replaces their rows instead of refusing.
-SEEDED_TABLES = {"districts"}
+SEEDED_TABLES = {"districts", "organisations", "topics", "programmes"}
 SECRET_TABLES = {"api_tokens", "reset_tokens", "calendar_feeds"}
 SECRET_COLUMNS = {("users", "password_hash")}
 HASH_CHUNK = 1024 * 1024
