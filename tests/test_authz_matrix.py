@@ -37,10 +37,11 @@ ROUTES_IN_MATRIX = {
     "admin.audit_log", "admin.audit_csv", "auth.login", "auth.logout", "auth.account",
     "auth.password", "auth.reset", "mappe.show", "mappe.update", "mappe.add_item",
     "mappe.add_search", "mappe.remove", "mappe.move", "mappe.pdf", "mappe.originals",
+    "mappe.pdf_status", "mappe.pdf_file",
     "versions.upload", "versions.make_current", "versions.diff", "upload.twin",
     "versions.page_image", "events.timeline", "events.series", "events.show",
     "events.materials_zip", "events.handout", "events.new", "events.edit",
-    "events.agenda_form", "events.delete",
+    "events.agenda_form", "events.delete", "events.series_edit", "events.deadlines_form",
     "network.districts", "network.district", "network.topics", "network.topic",
     "network.organisations", "network.organisation", "directory.persons",
     "directory.person_edit", "directory.person_delete", "directory.persons_merge",
@@ -203,6 +204,8 @@ def test_open_pages_answer_everyone(world):
         assert _status(client, "POST", "/mappe", data={"title": "T"}) == 302
         assert _status(client, "POST", "/mappe/searches", data={"qs": "q=a"}) == 302
         assert _status(client, "POST", "/mappe/entries/999/remove") == 404
+        assert _status(client, "GET", "/mappe/pdf/999") == 404  # no such (or not my) job
+        assert _status(client, "GET", "/mappe/pdf/999/Mappe.pdf") == 404
         assert _status(client, "POST", "/mappe/entries/999/move", data={"direction": "up"}) == 404
         assert _status(client, "GET", "/reset/erfunden") == 404
         assert _status(client, "GET", "/favicon.ico") == 404
@@ -315,6 +318,10 @@ def test_event_routes(world, kb, set_item):
         assert _status(client, "GET", "/events") == 200, role
         assert _status(client, "GET", f"/series/{series}") == 200, role
         assert _status(client, "GET", "/series/nix") == 404, role
+        assert _status(client, "GET", f"/series/{series}/edit") == change, role
+        assert _status(client, "GET", "/series/nix/edit") == 404, role
+        posted = _status(client, "POST", f"/series/{series}/edit", data={"title": ""})
+        assert posted == (400 if editor else change), role
         assert _status(client, "GET", "/events/new") == change, role
         post_new = _status(client, "POST", "/events/new", data={})
         assert post_new == (400 if editor else change), role
@@ -326,7 +333,7 @@ def test_event_routes(world, kb, set_item):
             assert zipped == (200 if seen else 404), where
             handout = _status(client, "GET", f"/events/{slug}/handout.pdf")
             assert handout == (200 if seen else 404), where
-            for page in ("edit", "agenda", "delete"):
+            for page in ("edit", "agenda", "delete", "deadlines"):
                 got = _status(client, "GET", f"/events/{slug}/{page}")
                 assert got == (change if seen else 404), (*where, page)
             refused = _status(client, "POST", f"/events/{slug}/delete", data={})

@@ -62,3 +62,43 @@ def test_demo_history(kb):
     hits = run_search(kb, "Arbeitgeberkooperation", ANONYMOUS)
     assert hits.total >= 1
     assert run_check(kb).ok
+
+
+def test_handouts_of_every_kind_from_the_demo(kb):
+    """Item, event, guidance and Mappe handouts rendered from the demo: tagged, German,
+    bookmarked, numbered, and saying what the demo says."""
+    import io
+
+    import pypdf
+
+    from kb.services.handout_kinds import event_handout
+    from kb.services.handouts import bundle_handout, item_handout
+
+    kb.config["KB_TODAY"] = TODAY.isoformat()
+    load_demo(kb, TODAY)
+    jobs.run_until_idle(kb)
+    with kb.db.reading() as session:
+        talk = session.scalar(select(Item.id).where(Item.title.like("Arbeitgeberkooperation:%")))
+        guide = session.scalar(select(Item.id).where(Item.supersedes_id.is_not(None)))
+        slug = session.scalar(select(Event.slug).where(Event.number == 13))
+    pdfs = {
+        "item": item_handout(kb, talk, ANONYMOUS)[0],
+        "event": event_handout(kb, slug, ANONYMOUS)[0],
+        "guidance": item_handout(kb, guide, ANONYMOUS)[0],
+        "mappe": bundle_handout(kb, "Mappe Halle", "", [talk, guide], ANONYMOUS)[0],
+    }
+    expected = {
+        "item": ["Patenschaftsmodell", "Folie 3", "QR-Code"],
+        "event": ["Programm", "Impuls: Arbeitgeberkooperation", "Alle Materialien"],
+        "guidance": [f"Gilt ab 01.01.{TODAY.year + 1}", "☐", "Was ist neu", "Häufige Fragen"],
+        "mappe": ["Mappe Halle", "Inhalt", "Arbeitgeberkooperation"],
+    }
+    for kind, pdf in pdfs.items():
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        root = reader.trailer["/Root"]
+        assert "/StructTreeRoot" in root and root["/Lang"] == "de", kind
+        assert reader.outline, kind
+        text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+        assert f"Seite 1 von {len(reader.pages)}" in text, kind
+        for words in expected[kind]:
+            assert words in text, (kind, words)

@@ -541,3 +541,29 @@ def test_event_deadlines_are_set_by_editors_and_shown_with_the_event(client, kb)
     assert "Anmeldeschluss" in page and "06.01.2027" in page and "Werkstatt Stendal" in page
     set_event_deadlines(kb, slug, [], SYSTEM)  # replaced by nothing
     assert "Anmeldeschluss" not in client.get("/deadlines").get_data(as_text=True)
+
+
+def test_series_and_event_deadline_forms(editor, kb, workshop):
+    series_slug = kb_series_slug(kb, workshop["slug"])
+    page = editor.get(f"/series/{series_slug}/edit").get_data(as_text=True)
+    assert 'name="title"' in page
+    bad = editor.post(f"/series/{series_slug}/edit", data={"title": "", "description": ""})
+    assert bad.status_code == 400 and "error" in bad.get_data(as_text=True)
+    ok = editor.post(f"/series/{series_slug}/edit", data={"title": "Werkstattreihe neu"})
+    assert ok.status_code == 302
+    assert "Werkstattreihe neu" in editor.get(f"/series/{series_slug}").get_data(as_text=True)
+    url = f"/events/{workshop['slug']}/deadlines"
+    assert 'name="due_on"' in editor.get(url).get_data(as_text=True)
+    wrong = editor.post(url, data={"title": ["Anmeldung"], "due_on": ["31.02.2027"], "note": [""]})
+    assert wrong.status_code == 400
+    saved = editor.post(url, data={"title": ["Anmeldung", ""], "due_on": ["15.01.2027", ""],
+                                   "note": ["online", ""]})  # fmt: skip
+    assert saved.status_code == 302
+    assert 'value="Anmeldung"' in editor.get(url).get_data(as_text=True)
+
+
+def kb_series_slug(kb, event_slug: str) -> str:
+    from kb.models import Event
+
+    with kb.db.reading() as session:
+        return session.query(Event).filter_by(slug=event_slug).one().series.slug

@@ -308,3 +308,10 @@ def test_cli_event_handout_and_bad_arguments(runner, kb, make_item, set_item, tm
     assert neither.exit_code != 0 and "--event" in neither.output
     unknown = runner.invoke(args=["handout", "--event", "gibt-es-nicht", "-o", str(out)])
     assert unknown.exit_code != 0 and "Traceback" not in unknown.output
+
+
+def test_guidance_text_headings_sit_below_the_handout_sections() -> None:
+    data = {**guidance_data(), "body_html": "<h2>Das gilt</h2><p>x</p><h1>Checkliste</h1>"}
+    html = render_guidance_html(data, templates_dir=TEMPLATES)
+    assert "<h3>Das gilt</h3>" in html and "<h3>Checkliste</h3>" in html
+    assert "<h2>Das gilt" not in html and "<h1>Checkliste" not in html

@@ -110,6 +110,19 @@ def tick_boxes(html: str) -> Markup:
     return Markup(_CHECKBOX.sub(box, html))
 
 
+_HEADING = re.compile(r"<(/?)h[1-6]\b", re.IGNORECASE)
+
+
+def demote_headings(html: str) -> str:
+    """Headings of the Markdown text become h3: in the handout they sit under the h2
+    "Checkliste und Hinweise", and bookmarks and tags must follow that structure.
+
+    >>> demote_headings("<h1>A</h1><h2 id='x'>B</h2>")
+    "<h3>A</h3><h3 id='x'>B</h3>"
+    """
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h3", html)
+
+
 def render_guidance_html(data: dict[str, Any], *, templates_dir: Path, lang: str = "de") -> str:
     if lang not in LANGUAGES:
         raise ValidationError(f"Unbekannte Sprache: {lang}", f"Unknown language: {lang}")
@@ -135,7 +148,7 @@ def render_guidance_html(data: dict[str, Any], *, templates_dir: Path, lang: str
         url_is_link=is_link,
         qr_svg=qr_svg(url, LABELS[lang]["qr_alt"]) if is_link else "",
         summary=paragraphs(str(data.get("summary") or "")),
-        body=tick_boxes(str(data.get("body_html") or "")),
+        body=tick_boxes(demote_headings(str(data.get("body_html") or ""))),
         deadlines=[
             {
                 "due": format_date(d.get("due_on"), lang),

@@ -33,7 +33,7 @@ from kb.handouts.pdf import html_to_pdf
 logger = logging.getLogger(__name__)
 
 #: Bump whenever item.html or handout.css changes, so cached PDFs are not reused.
-TEMPLATE_VERSION = "item-3"
+TEMPLATE_VERSION = "item-4"
 AUTHOR = "kb – Wissensdatenbank Integrationskoordination Sachsen-Anhalt"
 LANGUAGES = ("de", "en")
 

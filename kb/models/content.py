@@ -276,6 +276,13 @@ class Job(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     locked_by: Mapped[str] = mapped_column(String(100), default="")
+    #: Jobs without a file (kind "handout": a long Mappe PDF): what to do, as JSON.
+    payload: Mapped[str] = mapped_column(Text, default="")
+    #: Progress for the person waiting: ``progress`` of ``total`` (a handout: pages laid out).
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    #: What a finished job made (a handout: its file name in the handout cache).
+    result: Mapped[str] = mapped_column(String(200), default="")
 
 
 class SavedSearch(Base):

@@ -138,6 +138,18 @@ def set_event_deadlines(kb: Kb, slug: str, rows: list[DeadlineInput], viewer: Vi
         audit.record(session, "event_edited", viewer, detail=f"{slug}: {len(checked)} Fristen")
 
 
+def of_event(kb: Kb, slug: str, viewer: Viewer) -> list[DeadlineInput]:
+    """An event's deadlines as form rows (the event must be visible to the viewer)."""
+    from kb.services.events import load_event
+
+    with kb.db.reading() as session:
+        event = load_event(session, slug, viewer)
+        rows = session.scalars(
+            select(Deadline).where(Deadline.event_id == event.id).order_by(Deadline.due_on)
+        )
+        return [DeadlineInput(d.title, d.due_on.isoformat(), d.note) for d in rows]
+
+
 def remove_deadline(kb: Kb, item_id: int, deadline_id: int, viewer: Viewer) -> None:
     with kb.db.writing() as session:
         item = _editable_guidance(session, item_id, viewer)

@@ -19,7 +19,7 @@ from kb.models import KINDS, UNITS
 from kb.services import event_pages, guidance_pages, qa
 from kb.services.access import Viewer, can_view
 from kb.services.context import Kb
-from kb.services.handouts import _cache_mb, _cached, _write_atomic, item_data
+from kb.services.handouts import cache_mb, cached_pdf, item_data, store_pdf
 from kb.services.items import load_item
 from kb.services.markdown import render_markdown
 
@@ -171,13 +171,13 @@ def _render(kb: Kb, kind: str, data: dict[str, Any], viewer: Viewer, lang: str) 
 
     key = handout_cache_key({kind: data}, lang, viewer.access_level)
     cache = Path(kb.config["KB_INSTANCE_DIR"]) / "handout-cache" / f"{kind}-{key}.pdf"
-    cached = _cached(cache)
+    cached = cached_pdf(cache)
     if cached is not None:
         return cached
     render = render_event_handout if kind == "event" else render_guidance_handout
     stamped = {**data, "generated_at": dt.datetime.now().replace(microsecond=0)}
     pdf = render(stamped, templates_dir=kb.templates_dir, static_dir=kb.static_dir, lang=lang)
-    _write_atomic(cache, pdf, _cache_mb(kb))
+    store_pdf(cache, pdf, cache_mb(kb))
     logger.info("Rendered %s handout %r (%d bytes)", kind, data.get("title"), len(pdf))
     return pdf
 

@@ -8,10 +8,13 @@ handout is actually rendered (never before a server forks).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,23 +106,23 @@ def item_handout(kb: Kb, item_id: int, viewer: Viewer, lang: str = "de") -> tupl
     key = handout_cache_key({**data, "generated_at": None}, lang, viewer.access_level)
     cache = Path(kb.config["KB_INSTANCE_DIR"]) / "handout-cache" / f"{key}.pdf"
     name = f"Handout_{item_id}.pdf"
-    cached = _cached(cache)
+    cached = cached_pdf(cache)
     if cached is not None:
         return cached, name
     pdf = render_item_handout(
         data, templates_dir=kb.templates_dir, static_dir=kb.static_dir, lang=lang
     )
-    _write_atomic(cache, pdf, _cache_mb(kb))
+    store_pdf(cache, pdf, cache_mb(kb))
     logger.info("Rendered handout for item %s (%d bytes)", item_id, len(pdf))
     return pdf, name
 
 
-def _write_atomic(path: Path, data: bytes, limit_mb: float = CACHE_MB) -> None:
+def store_pdf(path: Path, data: bytes, limit_mb: float = CACHE_MB) -> None:
     """Store a rendered PDF in the cache, then keep the cache within ``limit_mb``.
 
     Every change to an item changes its cache key, so stale PDFs are never served; they
     are garbage that this bound removes, least recently used (by modification time, which
-    :func:`_cached` refreshes on every hit) first.
+    :func:`cached_pdf` refreshes on every hit) first.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -153,7 +156,7 @@ def prune_cache(folder: Path, limit_bytes: int, keep: Path | None = None) -> int
     return removed
 
 
-def _cached(path: Path) -> bytes | None:
+def cached_pdf(path: Path) -> bytes | None:
     """A cached PDF, marked as just used (for the least-recently-used bound)."""
     try:
         data = path.read_bytes()
@@ -163,18 +166,8 @@ def _cached(path: Path) -> bytes | None:
     return data
 
 
-def _cache_mb(kb: Kb) -> float:
+def cache_mb(kb: Kb) -> float:
     return float(kb.config.get("KB_HANDOUT_CACHE_MB") or CACHE_MB)
-
-
-def mappe_handout(
-    kb: Kb, owner_key: str | None, viewer: Viewer, lang: str = "de"
-) -> tuple[bytes, str]:
-    """The viewer's Mappe as one PDF: only items the viewer may see now, each page-limited."""
-    from kb.services import mappe
-
-    title, intro, ids = mappe.printable_item_ids(kb, owner_key, viewer)
-    return bundle_handout(kb, title, intro, ids, viewer, lang)
 
 
 def bundle_ids(item_ids: list[int]) -> list[int]:
@@ -199,12 +192,10 @@ def bundle_ids(item_ids: list[int]) -> list[int]:
     return ids
 
 
-def bundle_handout(
-    kb: Kb, title: str, intro: str, item_ids: list[int], viewer: Viewer, lang: str = "de"
-) -> tuple[bytes, str]:
-    """Several items in one PDF (the Mappe, and ``kb handout ID ID …``)."""
-    from kb.handouts import handout_cache_key
-    from kb.handouts.mappe import render_mappe_handout
+def bundle_data(
+    kb: Kb, title: str, intro: str, item_ids: list[int], viewer: Viewer
+) -> dict[str, Any]:
+    """The plain data of a bundle (Mappe): each item page-limited (``PAGES_PER_ITEM``)."""
     from kb.services.mappe import PAGES_PER_ITEM
 
     items = []
@@ -215,20 +206,81 @@ def bundle_handout(
             data["pages"] = data["pages"][:PAGES_PER_ITEM]
             data.pop("generated_at")
             items.append(data)
-    bundle = {"title": title, "introduction": intro, "items": items}
+    return {"title": title, "introduction": intro, "items": items}
+
+
+def bundle_cache_path(kb: Kb, bundle: dict[str, Any], viewer: Viewer, lang: str) -> Path:
+    """Where the rendered bundle is (or will be) cached: a hash of all it shows."""
+    from kb.handouts import handout_cache_key
+
     key = handout_cache_key({"mappe": bundle}, lang, viewer.access_level)
-    cache = Path(kb.config["KB_INSTANCE_DIR"]) / "handout-cache" / f"mappe-{key}.pdf"
-    cached = _cached(cache)
+    return Path(kb.config["KB_INSTANCE_DIR"]) / "handout-cache" / f"mappe-{key}.pdf"
+
+
+def render_bundle(
+    kb: Kb, bundle: dict[str, Any], cache: Path, lang: str = "de", progress: Any = None
+) -> bytes:
+    """Render a bundle and store it at ``cache``; ``progress(pages_laid_out)`` if given."""
+    from kb.handouts.mappe import render_mappe_handout
+
+    with _layout_progress(progress):
+        pdf = render_mappe_handout(
+            {**bundle, "generated_at": dt.datetime.now().replace(microsecond=0)},
+            templates_dir=kb.templates_dir,
+            static_dir=kb.static_dir,
+            lang=lang,
+        )
+    store_pdf(cache, pdf, cache_mb(kb))
+    return pdf
+
+
+@contextlib.contextmanager
+def _layout_progress(progress: Any) -> Iterator[None]:
+    """Report WeasyPrint's "Creating layout - Page N" log lines as progress (pages laid out)."""
+    if progress is None:
+        yield
+        return
+    handler = _ProgressHandler(progress)
+    target = logging.getLogger("weasyprint.progress")
+    old_level = target.level
+    target.addHandler(handler)
+    target.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        target.removeHandler(handler)
+        target.setLevel(old_level)
+
+
+_LAYOUT_PAGE = re.compile(r"Creating layout - Page (\d+)")
+
+
+class _ProgressHandler(logging.Handler):
+    def __init__(self, progress: Any) -> None:
+        super().__init__(logging.INFO)
+        self.progress = progress
+        self.best = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # "Step 5 - Creating layout - Page 3", or "… Page 3 (up-to-date)" on a second pass
+        # WeasyPrint lays out again for page counters ("Repagination #2", from page 1 again):
+        # report only growth, so a progress bar never goes back.
+        match = _LAYOUT_PAGE.search(record.getMessage())
+        if match and int(match.group(1)) > self.best:
+            self.best = int(match.group(1))
+            self.progress(self.best)
+
+
+def bundle_handout(
+    kb: Kb, title: str, intro: str, item_ids: list[int], viewer: Viewer, lang: str = "de"
+) -> tuple[bytes, str]:
+    """Several items in one PDF (the Mappe, and ``kb handout ID ID …``), rendered now."""
+    bundle = bundle_data(kb, title, intro, item_ids, viewer)
+    cache = bundle_cache_path(kb, bundle, viewer, lang)
+    cached = cached_pdf(cache)
     if cached is not None:
         return cached, "Mappe.pdf"
-    pdf = render_mappe_handout(
-        {**bundle, "generated_at": dt.datetime.now().replace(microsecond=0)},
-        templates_dir=kb.templates_dir,
-        static_dir=kb.static_dir,
-        lang=lang,
-    )
-    _write_atomic(cache, pdf, _cache_mb(kb))
-    return pdf, "Mappe.pdf"
+    return render_bundle(kb, bundle, cache, lang), "Mappe.pdf"
 
 
 def mappe_zip(kb: Kb, owner_key: str | None, viewer: Viewer) -> Path:

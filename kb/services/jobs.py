@@ -109,12 +109,35 @@ def run_job(kb: Kb, job_id: int) -> None:
 def _run_job(kb: Kb, job_id: int) -> None:
     with kb.db.reading() as session:
         job = session.get(Job, job_id)
+        kind = job.kind if job else ""
+    if kind == "handout":  # a long Mappe PDF (kb/services/mappe_jobs.py): no file
+        with log_context(job_kind=kind):
+            _run_handout(kb, job_id)
+        return
+    with kb.db.reading() as session:
+        job = session.get(Job, job_id)
         fv = session.get(FileVersion, job.file_version_id) if job else None
         if job is None or fv is None:
             return
         path, mime, kind = kb.store.path(fv.sha256), fv.mime, job.kind
     with log_context(job_kind=kind):
         _run(kb, job_id, kind, Path(path), mime)
+
+
+def _run_handout(kb: Kb, job_id: int) -> None:
+    from kb.services.mappe_jobs import run_handout_job
+
+    try:
+        run_handout_job(kb, job_id)
+    except Exception:  # the person waiting gets a message, not an endless progress bar
+        logger.exception("Handout job %d failed", job_id)
+        with kb.db.writing() as session:
+            _fail(
+                session,
+                session.get(Job, job_id),
+                "Die Mappe konnte nicht als PDF erstellt werden. Bitte versuchen Sie es erneut.",
+                "The Mappe could not be made into a PDF. Please try again.",
+            )
 
 
 def _run(kb: Kb, job_id: int, kind: str, path: Path, mime: str) -> None:

@@ -196,7 +196,8 @@ def printable_item_ids(kb: Kb, owner_key: str | None, viewer: Viewer) -> tuple[s
         text = (args.get("q") or [""])[0]
         sort = (args.get("sort") or ["relevance"])[0]
         found = run_search(kb, text, viewer, page_size=ITEMS_PER_SEARCH, filters=filters, sort=sort)
-        ids.extend(h.item_id for h in found.hits)
+        # Items only: a search also finds events and Q&A entries, which have no handout here.
+        ids.extend(h.item_id for h in found.hits if h.object_type == "item")
     unique = list(dict.fromkeys(ids))[:MAX_ITEMS]
     return title, intro, unique
 

@@ -19,7 +19,15 @@ from werkzeug.wrappers import Response
 
 from kb.errors import KbError, Unauthorized, ValidationError
 from kb.models import ACCESS, Event
-from kb.services import agenda, event_materials, event_pages, events, handout_kinds, qa
+from kb.services import (
+    agenda,
+    deadlines,
+    event_materials,
+    event_pages,
+    events,
+    handout_kinds,
+    qa,
+)
 from kb.services.access import can_view_object
 from kb.services.reference import all_districts
 from kb.web import kb, viewer
@@ -251,3 +259,63 @@ def delete(slug: str):  # type: ignore[no-untyped-def]
 def event_visible(event: Event) -> bool:
     """For the item page's "Teil von" link: link only events the viewer may open."""
     return can_view_object(viewer(), event.access)
+
+
+@bp.route("/series/<slug>/edit", methods=["GET", "POST"])
+def series_edit(slug: str):  # type: ignore[no-untyped-def]
+    """Rename or describe a series (Redaktion); its events keep their addresses."""
+    page = event_pages.series_page(kb(), slug, viewer())  # 404 for an unknown series
+    _require_editor()
+    form: dict[str, str] = {"title": page.title, "description": page.description}
+    if request.method == "POST":
+        form = {
+            "title": request.form.get("title", ""),
+            "description": request.form.get("description", ""),
+        }
+        try:
+            events.update_series(kb(), slug, events.SeriesData(**form), viewer())
+        except KbError as exc:
+            return render_template(
+                "events/series_edit.html", slug=slug, form=form, error=exc.message("de")
+            ), 400
+        flash("Die Reihe ist gespeichert.")
+        return redirect(url_for("events.series", slug=slug))
+    return render_template("events/series_edit.html", slug=slug, form=form, error=None)
+
+
+@bp.route("/events/<slug>/deadlines", methods=["GET", "POST"])
+def deadlines_form(slug: str):  # type: ignore[no-untyped-def]
+    """The event's deadlines (registration closes …): shown on Fristen and in the feeds."""
+    page = event_pages.event_page(kb(), slug, viewer(), kb().today())  # 404 before 403
+    _require_editor()
+    if request.method == "POST":
+        rows = [
+            deadlines.DeadlineInput(title, due, note)
+            for title, due, note in zip(
+                request.form.getlist("title"),
+                request.form.getlist("due_on"),
+                request.form.getlist("note"),
+                strict=False,
+            )
+            if title.strip() or due.strip()
+        ]
+        try:
+            deadlines.set_event_deadlines(kb(), slug, rows, viewer())
+        except KbError as exc:
+            return render_template(
+                "events/deadlines.html",
+                event=page,
+                rows=_rows_padded(rows),
+                error=exc.message("de"),
+            ), 400
+        flash("Die Fristen der Veranstaltung sind gespeichert.")
+        return redirect(url_for("events.show", slug=slug))
+    current = deadlines.of_event(kb(), slug, viewer())
+    return render_template(
+        "events/deadlines.html", event=page, rows=_rows_padded(current), error=None
+    )
+
+
+def _rows_padded(rows: list[deadlines.DeadlineInput]) -> list[deadlines.DeadlineInput]:
+    """The rows plus three empty ones: adding a deadline needs no script."""
+    return [*rows, *(deadlines.DeadlineInput() for _ in range(3))]

@@ -15,7 +15,7 @@ from flask import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from kb.services import handouts as handout_service
-from kb.services import mappe
+from kb.services import mappe, mappe_jobs
 from kb.web import kb, safe_next, viewer
 from kb.web.discovery import owner_key
 
@@ -75,10 +75,29 @@ def move(entry_id: int) -> Response:
 
 @bp.get("/mappe.pdf")
 def pdf() -> Response:
-    body, name = handout_service.mappe_handout(kb(), owner_key(), viewer())
+    """A short Mappe at once; a long one through the worker, with a progress page."""
+    made = mappe_jobs.request_pdf(kb(), owner_key(), viewer())
+    if isinstance(made, int):
+        return redirect(url_for("mappe.pdf_status", job_id=made))
+    return _pdf_response(*made)
+
+
+def _pdf_response(body: bytes, name: str) -> Response:
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@bp.get("/mappe/pdf/<int:job_id>")
+def pdf_status(job_id: int) -> str:
+    """Progress of a long Mappe (the page reloads itself until the PDF is ready)."""
+    state = mappe_jobs.status(kb(), job_id, owner_key())
+    return render_template("mappe_pdf.html", status=state)
+
+
+@bp.get("/mappe/pdf/<int:job_id>/Mappe.pdf")
+def pdf_file(job_id: int) -> Response:
+    return _pdf_response(mappe_jobs.result(kb(), job_id, owner_key()), "Mappe.pdf")
 
 
 @bp.get("/mappe.zip")
