@@ -22,13 +22,10 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from kb.errors import KbError
 from kb.logs import configure_logging
-from kb.services import handouts as handout_service
 from kb.services import jobs
 from kb.services.access import ANONYMOUS, SYSTEM
-from kb.services.accounts import viewer_by_name
 from kb.services.check import run_check
 from kb.services.context import Kb
-from kb.services.discovery import spelling_suggestion
 from kb.services.indexing import optimize, reindex
 from kb.services.items import (
     ItemMeta,
@@ -37,7 +34,6 @@ from kb.services.items import (
     file_statuses,
     upload_files,
 )
-from kb.services.search import run_search
 from kb.services.setup import init_instance, load_demo
 from kb.services.status import collect_stats
 
@@ -204,87 +200,6 @@ def import_command(
         sys.exit(1)
 
 
-@click.command("search")
-@click.argument("query")
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
-@click.option("--as", "as_user", default=None, help="Als dieser Benutzer suchen (sonst anonym).")
-@with_appcontext
-def search_command(query: str, as_json: bool, limit: int, as_user: str | None) -> None:
-    """Suchen – anonym, oder mit den Rechten eines Kontos (--as)."""
-    kb = _kb()
-    who = ANONYMOUS
-    if as_user:
-        try:
-            who = viewer_by_name(kb, as_user)
-        except KbError as exc:
-            _fail(exc.message("de"))
-    result = run_search(kb, query, who, page=1, page_size=limit)
-    base = kb.base_url
-    if as_json:
-        payload = {
-            "total": result.total,
-            "hits": [
-                {
-                    "id": h.item_id,
-                    "type": h.object_type,
-                    "title": h.title,
-                    "kind": h.kind,
-                    "url": f"{base}{h.path}",
-                    "score": round(h.score, 4),
-                    "pages": [{"page": p.number, "snippet": p.snippet} for p in h.pages],
-                    "files": h.files,
-                }
-                for h in result.hits
-            ],
-            "facets": {
-                f.name: [{"value": v.value, "label": v.label, "count": v.count} for v in f.values]
-                for f in result.facets
-            },
-            "suggestion": spelling_suggestion(kb, query, who) if result.total < 3 else None,
-        }
-        click.echo(json.dumps(payload, ensure_ascii=False))
-        return
-    click.echo(f"{result.total} Treffer")
-    for h in result.hits:
-        where = ", ".join(p.label for p in h.pages)
-        ref = h.item_id if h.object_type == "item" else h.path
-        click.echo(f"[{ref}] {h.title}" + (f" ({where})" if where else ""))
-
-
-@click.command("handout")
-@click.argument("item_ids", type=int, nargs=-1)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--title", default="Mappe", show_default=True, help="Titel bei mehreren Einträgen.")
-@click.option("--event", "event_slug", default=None, help="Handout einer ganzen Veranstaltung.")
-@with_appcontext
-def handout_command(
-    item_ids: tuple[int, ...], output: Path, title: str, event_slug: str | None
-) -> None:
-    """Handout (PDF) eines Eintrags oder einer Veranstaltung (--event) schreiben.
-
-    Mehrere Einträge ergeben eine Mappe. Die Nummer eines Leitfadens ergibt das
-    Leitfaden-Handout (Gültigkeit, Checkliste, Fristen, Was ist neu, FAQ); eine
-    eigene Option --guidance gibt es daher nicht.
-    """
-    if bool(item_ids) == bool(event_slug):
-        _fail("Bitte Eintragsnummern oder --event KÜRZEL angeben (nicht beides).")
-    try:
-        if event_slug:
-            from kb.services.handout_kinds import event_handout
-
-            pdf, _name = event_handout(_kb(), event_slug, ANONYMOUS)
-        elif len(item_ids) == 1:
-            pdf, _name = handout_service.item_handout(_kb(), item_ids[0], ANONYMOUS)
-        else:
-            ids = list(dict.fromkeys(item_ids))
-            pdf, _name = handout_service.bundle_handout(_kb(), title, "", ids, ANONYMOUS)
-    except KbError as exc:
-        _fail(exc.message_de)
-    output.write_bytes(pdf)
-    click.echo(f"Handout geschrieben: {output} ({len(pdf)} Bytes)")
-
-
 @click.command("reindex")
 @with_appcontext
 def reindex_command() -> None:
@@ -371,8 +286,6 @@ COMMANDS = [
     serve_command,
     worker_command,
     import_command,
-    search_command,
-    handout_command,
     reindex_command,
     optimize_command,
     check_command,
@@ -381,12 +294,14 @@ COMMANDS = [
 
 
 def register_commands(app: Flask) -> None:
+    from kb.cli_content import COMMANDS as CONTENT_COMMANDS
     from kb.cli_data import COMMANDS as DATA_COMMANDS
     from kb.cli_events import COMMANDS as EVENT_COMMANDS
     from kb.cli_reference import COMMANDS as REFERENCE_COMMANDS
     from kb.cli_users import COMMANDS as ACCOUNT_COMMANDS
 
-    commands = ACCOUNT_COMMANDS + EVENT_COMMANDS + REFERENCE_COMMANDS + DATA_COMMANDS
+    commands = CONTENT_COMMANDS + ACCOUNT_COMMANDS + EVENT_COMMANDS + REFERENCE_COMMANDS
+    commands += DATA_COMMANDS
     for command in COMMANDS + commands:
         app.cli.add_command(command)
 
