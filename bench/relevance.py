@@ -57,9 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     metrics = harness.evaluate(coll, judgements)
     searched = time.perf_counter() - start
+    objects = sum(1 for name in coll.items if name.startswith(harness.OBJECT_MARK))
     print(
-        f"collection: {len(coll.items)} files ({len(coll.without_text)} without text, "
-        f"searchable by title only), built in {built:.0f} s"
+        f"collection: {len(coll.items) - objects} files ({len(coll.without_text)} without text, "
+        f"searchable by title only) and {objects} events and Q&A entries, built in {built:.0f} s"
     )
     print(f"queries:    {len(judgements)} judged, run in {searched:.1f} s")
     print()

@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_proxy(app)
     init_csrf(app)
     init_security_headers(app)
+    init_i18n(app)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -86,6 +87,13 @@ def init_security_headers(app: Flask) -> None:
     from kb.web.security import add_security_headers
 
     app.after_request(add_security_headers)
+
+
+def init_i18n(app: Flask) -> None:
+    """Flask-Babel: German UI (the source language) or English, see kb/web/i18n.py."""
+    from kb.web.i18n import init_i18n as init
+
+    init(app)
 
 
 def get_kb(app: Flask) -> Kb:

@@ -8,6 +8,7 @@ one German line on stderr with a non-zero exit, never as a traceback.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import signal
@@ -276,7 +277,16 @@ def stats_command(as_json: bool) -> None:
         f"Speicher:        Dateien {_size(disk['blobs_bytes'])}, "
         f"Index {_size(disk['index_bytes'])}, Datenbank {_size(disk['database_bytes'])}",
     ]
+    for replica in stats["replicas"]:
+        mark = " (dieser Server)" if replica["this"] else ""
+        mark += " – VERALTET" if replica["stale"] else ""
+        seen = dt.datetime.fromisoformat(replica["seen_at"].removesuffix("Z"))
+        lines.append(
+            f"Indexkopie:      {replica['host']}:{replica['index_dir']}, Stand "
+            f"{replica['applied_id']}, zuletzt gemeldet {seen:%d.%m.%Y %H:%M} UTC{mark}"
+        )
     lines += [f"PROBLEM: {p}" for p in stats["problems"]]
+    lines += [f"Hinweis: {w}" for w in stats["warnings"]]
     click.echo("\n".join(lines))
 
 

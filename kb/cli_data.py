@@ -1,7 +1,8 @@
-"""``kb export``, ``kb restore`` and ``kb bulk-import``: data that leaves and comes back."""
+"""``kb export``, ``kb restore``, ``kb backup``, ``kb bulk-import``: data leaving and returning."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from flask.cli import with_appcontext
 
 from kb.errors import KbError
 from kb.services.context import Kb
+
+logger = logging.getLogger(__name__)
 
 
 def _kb() -> Kb:
@@ -59,7 +62,32 @@ def restore_command(source: Path) -> None:
     )
 
 
-COMMANDS = [export_command, restore_command]
+@click.command("backup")
+@click.argument("root", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--keep", default=7, show_default=True, type=int, help="So viele behalten.")
+@click.option(
+    "--no-secrets",
+    is_flag=True,
+    help="Passwort-Hashes leeren und API-/Kalender-Schlüssel weglassen.",
+)
+@with_appcontext
+def backup_command(root: Path, keep: int, no_secrets: bool) -> None:
+    """Datierte Sicherung (kb-backup-JJJJMMTT-HHMMSS) in ROOT schreiben; die neuesten
+    --keep behalten. Exit 1 mit Meldung, wenn die Sicherung nicht gelingt."""
+    from kb.services.backup import run_backup
+
+    try:
+        result = _run(run_backup, _kb(), root, keep=keep, secrets=not no_secrets)
+    except Exception:  # a cron job must see a German line and exit 1, never a traceback only
+        logger.exception("Backup failed")
+        click.echo("Fehler: Die Sicherung ist fehlgeschlagen (siehe Log).", err=True)
+        sys.exit(1)
+    click.echo(f"Sicherung geschrieben: {result.path}")
+    for old in result.removed:
+        click.echo(f"Alte Sicherung entfernt: {old.name}")
+
+
+COMMANDS = [export_command, restore_command, backup_command]
 
 
 def _describe(planned) -> str:  # type: ignore[no-untyped-def]

@@ -94,6 +94,10 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "KB_TODAY": os.environ.get("KB_TODAY", ""),
         # Deleted items stay this many days in the trash (restorable), then the worker purges.
         "KB_TRASH_DAYS": _env_int("KB_TRASH_DAYS", 30),
+        # Index-log pruning: an index folder (replica) not seen for this many days no longer
+        # holds it back (it rebuilds when it comes back); the newest N entries always stay.
+        "KB_REPLICA_STALE_DAYS": _env_int("KB_REPLICA_STALE_DAYS", 7),
+        "KB_INDEX_LOG_KEEP": _env_int("KB_INDEX_LOG_KEEP", 1000),
         # API rate limit per token (else per address), Flask-Limiter notation; storage URI
         # ("memory://" per process; "redis://host:6379" shares counts across processes).
         "KB_RATELIMIT_API": os.environ.get("KB_RATELIMIT_API", "300/minute"),

@@ -21,18 +21,23 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, delete, make_url, text
 
 from kb.app import create_app
 from kb.db import normalise_url
+from kb.models import IndexReplica
 from kb.services.setup import init_instance
 
 
 def _build(data_dir: Path, url: str, config: dict[str, object]) -> None:
     """Migrate the database at ``url`` and load what ``kb init`` loads, then close it."""
     app = create_app({**config, "KB_DATA_DIR": str(data_dir), "KB_DATABASE_URL": url})
-    init_instance(app.extensions["kb"])
-    app.extensions["kb"].close()
+    kb = app.extensions["kb"]
+    init_instance(kb)
+    # The template's own index is no replica of the copies: each test has its own index.
+    with kb.db.writing() as session:
+        session.execute(delete(IndexReplica))
+    kb.close()
 
 
 class SqliteTemplate:

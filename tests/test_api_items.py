@@ -53,12 +53,15 @@ def test_create_get_update_state_delete(client, kb, add_user):
     assert item["files"][0]["filename"] == "p.txt"
 
     patched = client.patch(
-        f"/api/v1/items/{item_id}", json={"summary": "Kurzfassung", "topics": ["Wohnen"]},
+        f"/api/v1/items/{item_id}",
+        json={"summary": "Kurzfassung", "topics": ["Beratung", "Wohnen"]},
         headers=headers,
     )  # fmt: skip
     assert patched.status_code == 200
     body = patched.get_json()
-    assert body["summary"] == "Kurzfassung" and body["topics"] == ["Wohnen"]
+    # "Beratung" is in the controlled vocabulary; "Wohnen" is not, so it becomes a tag.
+    assert body["summary"] == "Kurzfassung" and body["topics"] == ["Beratung"]
+    assert body["tags"] == ["Wohnen"]
     assert body["title"] == "Sitzungsprotokoll"  # fields not sent stay
 
     moved = client.post(

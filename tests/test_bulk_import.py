@@ -10,7 +10,7 @@ from kb.models import Event, Item
 def _tree(root):
     (root / "2019" / "protokolle").mkdir(parents=True)
     (root / "kb-meta.csv").write_text(
-        "file;kind;access;topics\n*;leitfaden;internal;Wohnen|Arbeit\n", encoding="utf-8"
+        "file;kind;access;topics\n*;leitfaden;internal;Sprache|Beratung\n", encoding="utf-8"
     )
     (root / "allgemein.txt").write_text("Allgemeiner Leitfaden Wohnsitzauflage")
     (root / "2019" / "kb-meta.csv").write_text(
@@ -35,7 +35,7 @@ def test_dry_run_reports_and_stores_nothing(kb, runner, tmp_path):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "würde importiert: allgemein.txt – Art leitfaden; Zugriff internal" in out
-    assert "Themen Wohnen, Arbeit" in out
+    assert "Themen Sprache, Beratung" in out
     assert "würde importiert: 2019/rede.txt – Art praesentation" in out
     assert "Kreise 15002, 15003" in out
     sitzung = next(line for line in out.splitlines() if "sitzung.txt" in line)
@@ -57,7 +57,7 @@ def test_import_applies_the_sidecars(kb, runner, tmp_path):
         assert rede.kind == "praesentation" and rede.access == "internal"
         assert [d.ags for d in rede.districts] == ["15002", "15003"]
         assert rede.event.slug == "werkstatt-2019"
-        assert sorted(t.name for t in rede.topics) == ["Arbeit", "Wohnen"]
+        assert sorted(t.name for t in rede.topics) == ["Beratung", "Sprache"]
         assert items["allgemein"].kind == "leitfaden" and items["allgemein"].event is None
         assert rede.state == "published"
     again = runner.invoke(args=["bulk-import", str(tmp_path / "alt"), "--dry-run"])

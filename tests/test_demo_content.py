@@ -167,6 +167,30 @@ def test_guidance_pdf(all_items: list[DemoItem]) -> None:
         assert expected in text
 
 
+def test_previous_guidance_edition_describes_its_own_year() -> None:
+    """The edition of the year before states its formalities (paper allowed, three months,
+    copies of single receipts, 15 %), not changes, and knows no Belegliste yet."""
+    from kb.demo.documents import build_leitfaden_pdf
+    from kb.demo.guidance import body_markdown
+
+    year = TODAY.year
+    text = " ".join(pdf_pages(build_leitfaden_pdf(year, previous=True)))
+    body = body_markdown(year, previous=True)
+    for expected in (
+        f"Gilt vom 01.01.{year} bis 31.12.{year}",
+        "fasst die Formalitäten zusammen",
+        "schriftlich oder elektronisch",
+        "drei Monaten",
+        "Kopien aller Einzelbelege",
+        "15 Prozent",
+    ):
+        assert expected in text
+    for untrue in ("Änderungen", "Belegliste", "neue Formalitäten", "sechs Monaten"):
+        assert untrue not in text
+        assert untrue not in body
+    assert "Förderportal" not in body.split("## Checkliste")[1]
+
+
 def test_protocol_docx(events: list[DemoEvent], all_items: list[DemoItem]) -> None:
     protocol = item(all_items, "protokoll-fragerunde")
     assert protocol.files[0].filename.endswith("Fördermittelgeber.docx")

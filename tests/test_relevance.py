@@ -17,7 +17,13 @@ from relevance import harness
 # First set on 2026-11-25 at commit 880541f (recall@10 0.837, MRR 0.914). Raised the same day
 # after item-level matching, umlaut-aware stemming and compound splitting: recall@10 0.948,
 # MRR 0.981 over 108 queries (docs/benchmarks.md, "Relevance").
-RECALL_AT_10_FLOOR = 0.94
+# Recall lowered to 0.91 on 2026-11-25 with no engine change: the demo's history (talks,
+# events, Q&A entries, the previous guidance) was judged into the same 108 queries, which now
+# name 365 relevant documents instead of 237 (3.4 per query instead of 2.2). "Ideenwerkstatt"
+# and "IKOE" have 24 each, so their recall@10 is at most 10/24 and the best possible overall
+# recall is 0.989; the engine reaches 0.916 (docs/benchmarks.md, "Relevance"). More relevant
+# documents cannot lower MRR, so its floor stays.
+RECALL_AT_10_FLOOR = 0.91
 MRR_FLOOR = 0.98
 
 pytestmark = [pytest.mark.corpus, pytest.mark.timeout(900)]
@@ -86,3 +92,22 @@ def test_metrics_arithmetic() -> None:
     assert result.reciprocal_rank == pytest.approx(1 / 2)
     nothing = harness.QueryResult(judgement, [], total=0)
     assert nothing.first_rank is None and nothing.recall == 0 and nothing.reciprocal_rank == 0
+
+
+def test_hits_without_files_are_named_by_title() -> None:
+    """Events and Q&A entries (no files) are judged as "@" + title; items by their files."""
+    from kb.services.search import HitView
+
+    item = HitView(1, "Leitfaden", "leitfaden", "Leitfaden", 1.0, [], [{"name": "a.pdf"}])
+    event = HitView(2, "13. IKOE-Ideenwerkstatt", "veranstaltung", "", 1.0, [], [],
+                    object_type="event")  # fmt: skip
+    qa = HitView(3, "Wie verbindlich ist der Kostenplan?", "frage", "", 1.0, [], [],
+                 object_type="qa")  # fmt: skip
+    no_file = HitView(4, "Ohne Datei", "sonstiges", "", 1.0, [], [])
+    assert harness.hit_names(item) == ("a.pdf",)
+    assert harness.hit_names(event) == ("@13. IKOE-Ideenwerkstatt",)
+    assert harness.hit_names(qa) == ("@Wie verbindlich ist der Kostenplan?",)
+    assert harness.hit_names(no_file) == ()
+    judgement = harness.Judgement("q", ("@Wie verbindlich ist der Kostenplan?",), "word", 2)
+    result = harness.QueryResult(judgement, [harness.hit_names(item), harness.hit_names(qa)], 2)
+    assert result.first_rank == 2 and result.recall == 1

@@ -170,3 +170,23 @@ def test_related_items_never_name_an_event(kb, add_event, make_item):
     make_item("Integrationskurse Sprachförderung Kita", title="B")
     related = related_items(kb.index, first, ANONYMOUS.principals())
     assert related and all(isinstance(i, int) for i in related)
+
+
+def test_a_talk_ranks_above_the_event_that_names_its_topic(kb, add_event, make_item):
+    """An event's short description names its topics in passing; the material comes first."""
+    add_event(
+        "Werkstatt Zeitz",
+        description="Arbeitstreffen des Netzwerks: ein Impuls zur Streuobstwiese als Lernort, "
+        "Berichte aus den Landkreisen und eine Fragerunde mit den Fördermittelgebern.",
+    )
+    talk = make_item(
+        "Die Streuobstwiese als Lernort für neue Beschäftigte. Wer pflegt die Bäume, wer erntet, "
+        "wer verarbeitet das Obst? Betriebe, Vereine und Kommunen teilen sich die Arbeit. "
+        "Zugewanderte lernen Sprache und Handwerk zugleich, angeleitet von Ehrenamtlichen. "
+        "Erfahrungen aus zwei Landkreisen zeigen, was das Projekt für die "
+        "Arbeitsmarktintegration leisten kann und wo seine Grenzen liegen. " * 3,
+        title="Lernort Obstwiese",
+    )
+    result = run_search(kb, "Streuobstwiese", ANONYMOUS)
+    assert [(h.object_type, h.item_id) for h in result.hits][0] == ("item", talk)
+    assert [h.object_type for h in result.hits] == ["item", "event"]

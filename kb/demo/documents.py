@@ -206,7 +206,25 @@ ul.check { list-style: none; padding-left: 0; } ul.check li::before { content: "
 
 #: What the previous edition (the year before) said instead: the real change between the two
 #: generations of the demo guidance (paper allowed, three months, single receipts, 15 %).
+#: The old edition describes the formalities of its year, not changes, and knows no Belegliste
+#: (the question round says the Zwischennachweis takes one only "künftig").
 PREVIOUS_EDITION = {
+    "Dieser Leitfaden fasst die Änderungen zusammen. Maßgeblich bleiben die "
+    "Förderrichtlinie und der Zuwendungsbescheid.": (
+        "Dieser Leitfaden fasst die Formalitäten zusammen. Maßgeblich bleiben die "
+        "Förderrichtlinie und der Zuwendungsbescheid."
+    ),
+    "2. Elektronische Antragstellung über das Förderportal": (
+        "2. Antragstellung schriftlich oder über das Förderportal"
+    ),
+    "Mehrjährige Projekte reichen jährlich bis zum 31. März einen Zwischennachweis für "
+    "das Vorjahr ein: kurzer Sachbericht, zahlenmäßiger Nachweis und Belegliste.": (
+        "Mehrjährige Projekte reichen jährlich bis zum 31. März einen Zwischennachweis für "
+        "das Vorjahr ein: kurzer Sachbericht, zahlenmäßiger Nachweis und Kopien der "
+        "Einzelbelege."
+    ),
+    "6. Belegliste": "6. Belege",
+    "Belegliste nach Vorlage laufend geführt": "Kopien der Einzelbelege laufend gesammelt",
     "Anträge, Änderungsanträge und Nachweise werden nur noch elektronisch angenommen.": (
         "Anträge und Nachweise können schriftlich oder elektronisch eingereicht werden."
     ),
@@ -249,6 +267,13 @@ def build_leitfaden_pdf(next_year: int, previous: bool = False) -> bytes:
     return HTML(string=page).write_pdf(pdf_variant="pdf/ua-1")
 
 
+def leitfaden_checkliste(previous: bool = False) -> list[str]:
+    """The checklist of an edition: the earlier one had no portal duty and no Belegliste."""
+    if not previous:
+        return list(LEITFADEN_CHECKLISTE)
+    return [PREVIOUS_EDITION.get(c, c) for c in LEITFADEN_CHECKLISTE if "Förderportal" not in c]
+
+
 def leitfaden_title(year: int, previous: bool = False) -> str:
     if previous:
         return f"Leitfaden: Antragsformalitäten {year}"
@@ -279,7 +304,7 @@ def _leitfaden_html(year: int, previous: bool = False) -> str:
         f"<p>Herausgegeben vom {esc(LVWA)} in Abstimmung mit der {esc(IB)}.</p>",
     ]
     for heading, blocks in LEITFADEN_SECTIONS:
-        parts.append(f"<h2>{esc(heading)}</h2>")
+        parts.append(f"<h2>{text(heading)}</h2>")
         for block in blocks:
             if isinstance(block, str):
                 parts.append(f"<p>{text(block)}</p>")
@@ -295,7 +320,7 @@ def _leitfaden_html(year: int, previous: bool = False) -> str:
         f'<th scope="col">Was</th><th scope="col">Frist</th></tr></thead><tbody>{rows}</tbody>'
         "</table>"
     )
-    checks = "".join(f"<li>{esc(c)}</li>" for c in LEITFADEN_CHECKLISTE)
+    checks = "".join(f"<li>{esc(c)}</li>" for c in leitfaden_checkliste(previous))
     parts.append(f'<h2 class="neue-seite">8. Checkliste</h2><ul class="check">{checks}</ul>')
     parts.append(f'<p class="hinweis">{esc(SAMPLE_NOTE)}</p></body></html>')
     return "".join(parts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from kb.demo.documents import LEITFADEN_CHECKLISTE
+from kb.demo.documents import leitfaden_checkliste
 from kb.demo.orgs import SAMPLE_NOTE
 
 
@@ -22,7 +22,6 @@ def body_markdown(year: int, previous: bool = False) -> str:
             "Bewilligungszeitraums, mit Kopien aller Einzelbelege.",
             "Abweichungen im Kostenplan bis **15 Prozent** je Kostenposition ohne Änderungsantrag.",
         ]
-        checks = [c for c in LEITFADEN_CHECKLISTE if "Förderportal" not in c]
     else:
         rules = [
             f"Ab dem 01.01.{year} nur noch **elektronisch** über das Förderportal.",
@@ -30,7 +29,7 @@ def body_markdown(year: int, previous: bool = False) -> str:
             "Bewilligungszeitraums, mit **Belegliste** statt Einzelbelegen.",
             "Abweichungen im Kostenplan bis **20 Prozent** je Kostenposition ohne Änderungsantrag.",
         ]
-        checks = list(LEITFADEN_CHECKLISTE)
+    checks = leitfaden_checkliste(previous)
     lines = ["## Das gilt", "", *(f"- {rule}" for rule in rules), "", "## Checkliste", ""]
     lines += [f"- [ ] {check}" for check in checks]
     lines += ["", f"*{SAMPLE_NOTE}*"]

@@ -310,3 +310,22 @@ class IndexLog(Base):
     object_type: Mapped[str] = mapped_column(String(20))
     object_id: Mapped[int] = mapped_column(Integer, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class IndexReplica(Base):
+    """One index directory fed from the log (an app server's ``index/``), so the worker knows
+    which log entries every replica has applied and may prune the rest.
+
+    The id is a random token kept in the index root (``index/REPLICA``), so it survives
+    rebuilds and restarts; host and folder are for the operator who reads ``kb stats``.
+    """
+
+    __tablename__ = "index_replicas"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), default="")
+    index_dir: Mapped[str] = mapped_column(String(1000), default="")
+    #: The last index-log id this replica has applied.
+    applied_id: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: Written by the replica's indexer after each apply (and at least every few minutes).
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

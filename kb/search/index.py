@@ -3,6 +3,7 @@
 Layout of the index root::
 
     CURRENT          names the live index directory (replaced atomically)
+    REPLICA          this index root's id as a replica of the log (made once, never changed)
     ix-<stamp>/      Whoosh segment files of one build
     indexer.lock     held by the one process that applies the index log
 
@@ -49,6 +50,8 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._searcher: Searcher | None = None
         self._searcher_dir: str | None = None
+        #: Sizes of the files the open searcher maps (see :meth:`_files_changed`).
+        self._file_sizes: dict[Path, int] = {}
         #: Permission bitmaps and item fields per segment (see kb/search/segments.py).
         self.segments = SegmentCache()
 
@@ -64,6 +67,33 @@ class SearchIndex:
         except FileNotFoundError:
             return None
         return self.root / name if name else None
+
+    @property
+    def replica_file(self) -> Path:
+        return self.root / "REPLICA"
+
+    def replica_id(self) -> str:
+        """This index root's stable id as a replica of the index log (32 hex digits).
+
+        Made once, on first use, and kept across rebuilds (which only switch ``CURRENT``), so
+        the database can tell which log entries this copy has applied. A copied index root
+        must have its ``REPLICA`` file deleted, or two copies would share one id.
+        """
+        try:
+            if value := self.replica_file.read_text().strip():
+                return value
+        except FileNotFoundError:
+            pass
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f"REPLICA.{secrets.token_hex(4)}.tmp"
+        tmp.write_text(secrets.token_hex(16))
+        try:
+            os.link(tmp, self.replica_file)  # create-if-absent, atomic: one id wins
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+        return self.replica_file.read_text().strip()
 
     def exists(self) -> bool:
         current = self.current_dir()
@@ -232,19 +262,49 @@ class SearchIndex:
         """
         with self._lock:
             current = self.current_file.read_text().strip() if self.current_file.exists() else None
-            stale = (
-                self._searcher is None
-                or current != self._searcher_dir
-                or not self._searcher.up_to_date()
-            )
+            try:
+                stale = (
+                    self._searcher is None
+                    or current != self._searcher_dir
+                    or self._files_changed()
+                    or not self._searcher.up_to_date()
+                )
+            except Exception:  # a damaged table of contents: reopen, which reports it
+                stale = True
             if stale:
                 if self._searcher is not None:
                     self._searcher.close()
                     self._searcher = None
+                self._file_sizes = self._sizes_now(current)
                 self._searcher = self._open_searcher()
                 self._searcher_dir = current
                 self.segments.prune(self._searcher)
             yield self._searcher
+
+    def _sizes_now(self, current: str | None) -> dict[Path, int]:
+        if not current:
+            return {}
+        try:
+            paths = [p for p in (self.root / current).iterdir() if p.suffix in (".seg", ".toc")]
+            return {p: p.stat().st_size for p in paths}
+        except OSError:  # gone: opening the searcher reports it
+            return {}
+
+    def _files_changed(self) -> bool:
+        """True if a file the open searcher reads has shrunk, grown or gone without a commit.
+
+        Whoosh maps segment files into memory; reading a mapped file that was truncated
+        under it (disk trouble, a careless copy) kills the process with SIGBUS. A few
+        ``stat`` calls per search catch that first, and the reopen then reports the
+        index as unusable (503) instead.
+        """
+        for path, size in self._file_sizes.items():
+            try:
+                if path.stat().st_size != size:
+                    return True
+            except FileNotFoundError:
+                return True  # merged away by a commit (then the reopen is due anyway)
+        return False
 
     def _open_searcher(self) -> Searcher:
         try:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from kb.models import Event, FileVersion, IndexLog, Item, Page, QAEntry
 from kb.services.context import Kb
 from kb.services.documents import object_key, parse_key
+from kb.services.replicas import misses_entries
 
 
 @dataclass
@@ -80,6 +81,15 @@ def _check_index(kb: Kb, keys: set[str], max_log: int, report: CheckReport) -> N
             f"Suchindex-Ordner {path.name} stammt von einem abgebrochenen Neuaufbau; "
             "er wird beim nächsten kb reindex oder Start des Workers entfernt."
         )
+    with kb.db.reading() as session:
+        behind = misses_entries(session, applied)
+    if behind:
+        report.problems.append(
+            f"Der Suchindex ist bei Eintrag {applied}, aber Einträge danach sind aus dem "
+            "Protokoll schon gelöscht (der Server war zu lange weg): kb reindex ausführen "
+            "oder den Worker neu starten."
+        )
+        return
     if applied < max_log and indexer_idle:
         report.problems.append(
             f"Der Suchindex ist bei Eintrag {applied}, das Protokoll bei {max_log}, "

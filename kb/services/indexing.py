@@ -20,6 +20,7 @@ from kb.models import IndexLog, Item
 from kb.search.index import Document
 from kb.services.context import Kb
 from kb.services.documents import all_documents, documents_for
+from kb.services.replicas import misses_entries, record_applied
 from kb.services.wakeup import INDEX_CHANNEL, notify
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ def apply_index_log(kb: Kb, batch: int = 200) -> int:
             kb.index.replace_objects(docs, applied)
             applied_total += len(entries)
             logger.info("Applied index log up to %d (%d objects)", applied, len(docs))
+        record_applied(kb, applied)  # this replica's position, for pruning the log
     return applied_total
 
 
@@ -84,24 +86,31 @@ def reindex(kb: Kb) -> int:
     during the rebuild are applied afterwards by the normal log applier.
     """
     with kb.index.writer_lock(blocking=True):
-        with kb.db.read() as session:
-            # One transaction for the max id and all the data. PostgreSQL's default (READ
-            # COMMITTED) takes a new snapshot per statement, so ask for REPEATABLE READ; an
-            # SQLite read transaction keeps its first snapshot anyway. The first
-            # connection() begins the session's transaction (autobegin).
-            snapshot = {"isolation_level": "REPEATABLE READ"} if kb.db.is_postgres else {}
-            session.connection(execution_options=snapshot)
-            max_id = session.scalar(select(func.max(IndexLog.id))) or 0
-            count = 0
-
-            def counted() -> Iterator[Document]:
-                nonlocal count
-                for doc in all_documents(session, kb.today()):
-                    count += 1
-                    yield doc
-
-            kb.index.rebuild(counted(), max_id)
+        count, max_id = _rebuild(kb)
+        record_applied(kb, max_id, force=True)
     return count
+
+
+def _rebuild(kb: Kb) -> tuple[int, int]:
+    """The rebuild itself; the caller holds the writer lock. Returns (documents, log id)."""
+    with kb.db.read() as session:
+        # One transaction for the max id and all the data. PostgreSQL's default (READ
+        # COMMITTED) takes a new snapshot per statement, so ask for REPEATABLE READ; an
+        # SQLite read transaction keeps its first snapshot anyway. The first
+        # connection() begins the session's transaction (autobegin).
+        snapshot = {"isolation_level": "REPEATABLE READ"} if kb.db.is_postgres else {}
+        session.connection(execution_options=snapshot)
+        max_id = session.scalar(select(func.max(IndexLog.id))) or 0
+        count = 0
+
+        def counted() -> Iterator[Document]:
+            nonlocal count
+            for doc in all_documents(session, kb.today()):
+                count += 1
+                yield doc
+
+        kb.index.rebuild(counted(), max_id)
+    return count, max_id
 
 
 def last_log_id(session: Session, item_id: int) -> int:
@@ -109,22 +118,41 @@ def last_log_id(session: Session, item_id: int) -> int:
 
 
 def ensure_index(kb: Kb) -> str:
-    """Make sure a usable index exists; rebuild it from the DB if it is missing, damaged or
-    built with another schema. Only indexers call this (``kb init``, the worker). Directories
-    left by a killed rebuild are removed first.
+    """Make sure a usable index exists; rebuild it from the DB if it is missing, damaged,
+    built with another schema, or behind entries of the log that have been pruned since
+    (the replica was away longer than ``KB_REPLICA_STALE_DAYS``). Only indexers call this
+    (``kb init``, ``kb serve``, the worker at start). Directories left by a killed rebuild
+    are removed first.
 
-    :return: the health found before any repair ("ok", "missing", "outdated", "corrupt").
+    The replica is registered before anything else, at the position it has, so the log is
+    not pruned past it while it rebuilds or catches up.
+
+    :return: the state found before any repair ("ok", "missing", "outdated", "corrupt",
+        or "behind" for a replica that missed pruned entries).
     """
     with kb.index.writer_lock() as got_lock:
         if got_lock:  # else another indexer is at work, and any extra directory may be its own
             kb.index.remove_stale_dirs()
     health = kb.index.health()
+    applied = kb.index.applied_id() if health == "ok" else 0
+    record_applied(kb, applied, force=True)
     if health == "missing":
         logger.info("Creating the search index from the database")
         reindex(kb)
     elif health != "ok":
         logger.warning("Search index is %s; rebuilding it from the database", health)
         reindex(kb)
+    else:
+        with kb.db.reading() as session:
+            behind = misses_entries(session, applied)
+        if behind:
+            logger.warning(
+                "Search index is at log id %d, but entries after it have been pruned (or the "
+                "database was replaced); rebuilding it from the database",
+                applied,
+            )
+            reindex(kb)
+            health = "behind"
     return health
 
 

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from kb import extract
 from kb.errors import ExtractionError, KbError
@@ -33,6 +35,7 @@ from kb.services.indexing import (
     ensure_index,
     optimize_if_due,
 )
+from kb.services.replicas import prune_index_log
 from kb.services.wakeup import JobWaiter
 
 logger = logging.getLogger(__name__)
@@ -218,6 +221,61 @@ def pending_jobs(kb: Kb) -> int:
         return int(session.scalar(query) or 0)
 
 
+#: What an unreachable database raises: SQLite's lock wait ran out, a refused or broken
+#: PostgreSQL connection, the pool's wait for a connection.
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+#: Waits between attempts while the database is unreachable: 1, 2, 4 … at most 30 s.
+BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0
+
+
+class Outage:
+    """The worker's view of a database outage: back off, say so once per attempt in one
+    line (not a traceback every poll), and on recovery give back the job it was running.
+
+    A job whose result could not be stored is still "running" under this worker's name;
+    no other worker would take it for ``KB_JOB_STALE_SECONDS``. This worker runs one job
+    at a time, so between rounds any job under its name is an interrupted one.
+    """
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self.delay = BACKOFF_FIRST
+
+    def failed(self, exc: Exception) -> float:
+        """Note a failed attempt; return how long to wait before the next."""
+        if self.since is None:
+            self.since, self.delay = time.monotonic(), BACKOFF_FIRST
+        else:
+            self.delay = min(self.delay * 2, BACKOFF_MAX)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        logger.warning("Database unavailable (%s); next attempt in %.0f s", reason, self.delay)
+        return self.delay
+
+    def recovered(self, kb: Kb) -> None:
+        """After an outage: log it and requeue this worker's interrupted job (if any)."""
+        if self.since is None:
+            return
+        requeued = requeue_own(kb)
+        logger.warning(
+            "Database reachable again after %.0f s; %d interrupted job(s) queued again",
+            time.monotonic() - self.since,
+            requeued,
+        )
+        self.since, self.delay = None, BACKOFF_FIRST
+
+
+def requeue_own(kb: Kb) -> int:
+    """Queue again the jobs this worker (thread) left "running"; the interruption does not
+    count as one of the job's attempts (the database was away, the file is not to blame)."""
+    with kb.db.writing() as session:
+        mine = session.scalars(
+            select(Job).where(Job.state == "running", Job.locked_by == worker_id())
+        ).all()
+        for job in mine:
+            job.state, job.attempts = "queued", max(0, job.attempts - 1)
+        return len(mine)
+
+
 class Worker:
     """Runs jobs in a loop; woken at once by a notification (PostgreSQL ``NOTIFY``, or
     ``kb.job_signal`` in-process), else polls every few seconds (see :mod:`kb.services.wakeup`).
@@ -239,31 +297,57 @@ class Worker:
         self._purged_on: dt.date | None = None
         self._validity_on: dt.date | None = None
         self.waiter = JobWaiter(kb)
+        self.outage = Outage()
 
     def run_forever(self) -> None:
-        stale_after = dt.timedelta(
-            seconds=int(self.kb.config.get("KB_JOB_STALE_SECONDS") or STALE_AFTER.total_seconds())
-        )
-        requeue_stale(self.kb, older_than=dt.timedelta(0) if self.sole else stale_after)
-        ensure_index(self.kb)
+        if not self._until_started():
+            return
         self.waiter.listen()  # before the first look at the queue: nothing slips through
         try:
             while not self._stop.is_set():
                 try:
-                    run_until_idle(self.kb, stop=self._stop)
-                    optimize_if_due(self.kb, self.clock())
-                    self.purge_if_due()
-                    self.refresh_validity_if_due()
+                    self.run_round()
+                except DATABASE_DOWN as exc:
+                    self._stop.wait(self.outage.failed(exc))
+                    continue  # no LISTEN wait: that connection is down too
                 except Exception:  # keep the loop alive; the job row keeps the error
                     logger.exception("Worker loop error")
                 self.waiter.wait(self.poll_seconds)
         finally:
             self.waiter.close()
 
+    def _until_started(self) -> bool:
+        """Requeue jobs of dead workers and make sure the index is usable; while the
+        database is unreachable (a server starting after the database, say), wait and
+        retry instead of exiting. False if stopped meanwhile."""
+        stale_after = dt.timedelta(
+            seconds=int(self.kb.config.get("KB_JOB_STALE_SECONDS") or STALE_AFTER.total_seconds())
+        )
+        while not self._stop.is_set():
+            try:
+                requeue_stale(self.kb, older_than=dt.timedelta(0) if self.sole else stale_after)
+                ensure_index(self.kb)
+                self.outage.recovered(self.kb)
+                return True
+            except DATABASE_DOWN as exc:
+                self._stop.wait(self.outage.failed(exc))
+        return False
+
+    def run_round(self) -> None:
+        """One round: repair a damaged index, run the queue, then the scheduled chores."""
+        if self.kb.index.health() != "ok":  # e.g. a truncated segment file
+            ensure_index(self.kb)
+        self.outage.recovered(self.kb)
+        run_until_idle(self.kb, stop=self._stop)
+        optimize_if_due(self.kb, self.clock())
+        self.purge_if_due()
+        self.refresh_validity_if_due()
+
     def purge_if_due(self) -> None:
         """At start and once a day: blank personal data in audit entries past their retention
-        period, delete temporary files of uploads whose process was killed, and purge items
-        that have been in the trash longer than ``KB_TRASH_DAYS``."""
+        period, delete temporary files of uploads whose process was killed, purge items
+        that have been in the trash longer than ``KB_TRASH_DAYS``, and prune index-log
+        entries every live replica has applied."""
         now = self.clock()
         if self._purged_on == now.date():
             return
@@ -274,6 +358,7 @@ class Worker:
         retention = int(self.kb.config.get("KB_AUDIT_RETENTION_DAYS", 90))
         purge_personal_data(self.kb, now.replace(tzinfo=None), retention)
         purge_expired(self.kb, now.replace(tzinfo=None))
+        prune_index_log(self.kb)
         self._purged_on = now.date()
 
     def refresh_validity_if_due(self) -> None:

@@ -8,9 +8,12 @@ refuses a different schema version and a non-empty instance, inserts the rows wi
 their ids, puts the blobs into the store and rebuilds the search index, so the restored
 instance answers searches and renders handouts exactly as the original did.
 
-Left out: ``index_log`` (the index is rebuilt), ``login_failures`` (short-lived
-throttling data). Secrets are only ever stored as hashes; ``secrets=False`` also blanks
-password hashes and drops token rows, so accounts need a reset link after restoring.
+Left out: ``index_log`` and ``index_replicas`` (the index is rebuilt; replicas belong
+to the original's index folders), ``login_failures`` (short-lived throttling data).
+All tables are read in one snapshot, so an export of a running instance is consistent
+(no file version without its item). Secrets are only ever stored as hashes;
+``secrets=False`` also blanks password hashes and drops token rows, so accounts need a
+reset link after restoring.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ import json
 import logging
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Date, DateTime, Table, func, select, text
+from sqlalchemy.orm import Session
 
 from kb.db import Base
 from kb.errors import KbError
@@ -36,9 +41,10 @@ logger = logging.getLogger(__name__)
 
 FORMAT = "kb-export"
 FORMAT_VERSION = 1
-SKIPPED_TABLES = {"index_log", "login_failures"}
-#: Filled by ``kb init`` itself; a restore replaces their rows instead of refusing.
-SEEDED_TABLES = {"districts"}
+SKIPPED_TABLES = {"index_log", "index_replicas", "login_failures"}
+#: Filled by ``kb init`` itself (reference data); a restore replaces their rows instead of
+#: refusing.
+SEEDED_TABLES = {"districts", "organisations", "topics", "programmes"}
 SECRET_TABLES = {"api_tokens", "reset_tokens", "calendar_feeds"}
 SECRET_COLUMNS = {("users", "password_hash")}
 HASH_CHUNK = 1024 * 1024
@@ -79,16 +85,26 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _rows(kb: Kb, table: Table, secrets: bool) -> Iterator[dict[str, Any]]:
-    with kb.db.reading() as session:
-        order = list(table.primary_key.columns) or list(table.columns)
-        for row in session.execute(select(table).order_by(*order)).mappings():
-            out = {k: _encode(v) for k, v in row.items()}
-            if not secrets:
-                for t, column in SECRET_COLUMNS:
-                    if t == table.name:
-                        out[column] = ""
-            yield out
+def _rows(session: Session, table: Table, secrets: bool) -> Iterator[dict[str, Any]]:
+    order = list(table.primary_key.columns) or list(table.columns)
+    for row in session.execute(select(table).order_by(*order)).mappings():
+        out = {k: _encode(v) for k, v in row.items()}
+        if not secrets:
+            for t, column in SECRET_COLUMNS:
+                if t == table.name:
+                    out[column] = ""
+        yield out
+
+
+@contextmanager
+def _snapshot(kb: Kb) -> Iterator[Session]:
+    """One read transaction for every table: SQLite keeps a read transaction's first
+    snapshot; PostgreSQL needs REPEATABLE READ for that (READ COMMITTED sees each
+    statement's own)."""
+    with kb.db.read() as session:
+        isolation = {"isolation_level": "REPEATABLE READ"} if kb.db.is_postgres else {}
+        session.connection(execution_options=isolation)
+        yield session
 
 
 def export_instance(kb: Kb, target: Path, secrets: bool = True) -> ExportReport:
@@ -105,16 +121,17 @@ def export_instance(kb: Kb, target: Path, secrets: bool = True) -> ExportReport:
     report = ExportReport()
     hashes: set[str] = set()
     table_info: dict[str, Any] = {}
-    for table in tables():
-        if not secrets and table.name in SECRET_TABLES:
-            continue
-        rows = list(_rows(kb, table, secrets))
-        path = target / "tables" / f"{table.name}.json"
-        path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-        table_info[table.name] = {"rows": len(rows), "file": f"tables/{table.name}.json"}
-        report.tables[table.name] = len(rows)
-        if table.name == "file_versions":
-            hashes.update(r["sha256"] for r in rows)
+    with _snapshot(kb) as session:
+        for table in tables():
+            if not secrets and table.name in SECRET_TABLES:
+                continue
+            rows = list(_rows(session, table, secrets))
+            path = target / "tables" / f"{table.name}.json"
+            path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+            table_info[table.name] = {"rows": len(rows), "file": f"tables/{table.name}.json"}
+            report.tables[table.name] = len(rows)
+            if table.name == "file_versions":
+                hashes.update(r["sha256"] for r in rows)
     for sha in sorted(hashes):
         if not kb.store.exists(sha):
             raise KbError(
@@ -243,14 +260,15 @@ def _insert_rows(kb: Kb, source: Path, manifest: dict[str, Any]) -> dict[str, in
     """All rows in one transaction, parents first; self-references set in a second pass."""
     counts: dict[str, int] = {}
     with kb.db.writing() as session:
+        for table in reversed(tables()):  # children first (organisations name districts)
+            if table.name in SEEDED_TABLES and table.name in manifest["tables"]:
+                session.execute(table.delete())
         for table in tables():
             info = manifest["tables"].get(table.name)
             if info is None:
                 continue
             rows = json.loads((source / info["file"]).read_text(encoding="utf-8"))
             rows = [_decode(table, r) for r in rows]
-            if table.name in SEEDED_TABLES:
-                session.execute(table.delete())
             self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
             first = [{**r, **{c: None for c in self_refs}} for r in rows]
             if first:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from kb.models import FileVersion, IndexLog, Item, Job, Page, utcnow
 from kb.services.context import Kb
+from kb.services.replicas import list_replicas, stale_days
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +54,22 @@ class JobState:
 
 
 @dataclass
+class ReplicaState:
+    #: index folders fed from the log (one per app server), and those not seen for too long
+    known: int = 0
+    stale: int = 0
+
+
+@dataclass
 class Health:
     database: str = "ok"
     index: IndexState = field(default_factory=IndexState)
     jobs: JobState = field(default_factory=JobState)
+    replicas: ReplicaState = field(default_factory=ReplicaState)
     #: German sentences for the operator; empty when healthy
     problems: list[str] = field(default_factory=list)
+    #: German sentences worth a look that do not make the instance unhealthy
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -96,6 +107,20 @@ def _index_state(kb: Kb, session: Session, now: dt.datetime) -> IndexState:
     return state
 
 
+def _replica_state(kb: Kb, now: dt.datetime) -> tuple[ReplicaState, list[str]]:
+    replicas = list_replicas(kb, now)
+    state = ReplicaState(known=len(replicas), stale=sum(r.stale for r in replicas))
+    warnings = []
+    if state.stale:
+        # Public: a count, not the host names or folders (kb stats names them).
+        warnings.append(
+            f"{state.stale} Suchindex-Kopie(n) seit über {stale_days(kb)} Tagen nicht gemeldet; "
+            "sie halten das Aufräumen des Index-Protokolls nicht mehr auf und bauen beim "
+            "nächsten Start neu auf (welche: kb stats)."
+        )
+    return state, warnings
+
+
 def check_health(kb: Kb, now: dt.datetime | None = None) -> Health:
     """Database reachable, index usable and fresh, jobs not stuck.
 
@@ -107,6 +132,7 @@ def check_health(kb: Kb, now: dt.datetime | None = None) -> Health:
         with kb.db.reading() as session:
             health.jobs = _job_state(session, now)
             health.index = _index_state(kb, session, now)
+        health.replicas, health.warnings = _replica_state(kb, now)
     except Exception:  # monitoring reads this; it must answer, not raise
         logger.exception("Health check: the database cannot be read")
         health.database = "unreachable"
@@ -174,6 +200,11 @@ def collect_stats(kb: Kb, now: dt.datetime | None = None) -> dict[str, Any]:
         "index_bytes": _tree_bytes(kb.index.root),
         "database_bytes": stats.pop("database_bytes"),
     }
+    stats["replicas"] = [
+        {**asdict(r), "seen_at": r.seen_at.isoformat(timespec="seconds") + "Z"}
+        for r in list_replicas(kb, now)
+    ]
     stats["healthy"] = health.ok
     stats["problems"] = health.problems
+    stats["warnings"] = health.warnings
     return stats

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from kb.errors import Forbidden, KbError, Unauthorized
 from kb.models import ROLES, utcnow
 from kb.services import accounts, audit, auth, workflow
 from kb.services.reference import all_districts, all_events
 from kb.web import kb, viewer
+from kb.web.i18n import error_text
 
 bp = Blueprint("admin", __name__)
 
@@ -46,7 +48,7 @@ def users():  # type: ignore[no-untyped-def]
             accounts.add_user(kb(), name, form.get("role", "leser"), viewer(), profile=profile)
             token = auth.issue_reset_token(kb(), name, viewer(), utcnow())
         except KbError as exc:
-            error = exc.message("de")
+            error = error_text(exc)
         else:
             return _show_link(name, token, created=True)
     return render_template(
@@ -80,9 +82,9 @@ def user(username: str):  # type: ignore[no-untyped-def]
             if active != account.active:
                 accounts.set_active(kb(), username, active, viewer())
         except KbError as exc:
-            flash(exc.message("de"), "error")
+            flash(error_text(exc), "error")
         else:
-            flash("Die Änderungen sind gespeichert.")
+            flash(_("Die Änderungen sind gespeichert."))
         return redirect(url_for("admin.user", username=username))
     return render_template(
         "admin/user.html", account=account, roles=ROLES, events=all_events(kb()), groups=groups

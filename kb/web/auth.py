@@ -23,6 +23,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
@@ -31,6 +32,7 @@ from kb.models import ROLES, User, utcnow
 from kb.services import accounts, auth, calendar, workflow
 from kb.services.reference import all_districts
 from kb.web import kb, safe_next, viewer
+from kb.web.i18n import error_text
 
 logger = logging.getLogger(__name__)
 
@@ -94,19 +96,25 @@ def login():  # type: ignore[no-untyped-def]
         )
     except KbError as exc:
         return render_template(
-            "auth/login.html", next_url=next_url, username=username, error=exc.message("de")
+            "auth/login.html", next_url=next_url, username=username, error=error_text(exc)
         ), exc.status
+    lang = session.get("lang")
     session.clear()  # no session fixation: a fresh session for the signed-in user
+    if lang:  # the chosen language is no secret: keep it
+        session["lang"] = lang
     session.permanent = True
     session["uid"], session["epoch"] = user.id, user.session_epoch
-    flash(f"Willkommen, {user.display_name or user.username}.")
+    flash(_("Willkommen, %(name)s.", name=user.display_name or user.username))
     return redirect(next_url)
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    lang = session.get("lang")
     session.clear()
-    flash("Sie sind abgemeldet.")
+    if lang:
+        session["lang"] = lang
+    flash(_("Sie sind abgemeldet."))
     return redirect(url_for("pages.home"))
 
 
@@ -133,9 +141,9 @@ def account():  # type: ignore[no-untyped-def]
         try:
             accounts.update_profile(kb(), user.id, profile, viewer())
         except KbError as exc:
-            error = exc.message("de")
+            error = error_text(exc)
         else:
-            flash("Ihre Angaben sind gespeichert.")
+            flash(_("Ihre Angaben sind gespeichert."))
             return redirect(url_for("auth.account"))
     return render_template(
         "auth/account.html",
@@ -155,14 +163,14 @@ def password():  # type: ignore[no-untyped-def]
         return render_template("auth/password.html")
     form = request.form
     if form.get("new", "") != form.get("repeat", ""):
-        error = "Die beiden neuen Passwörter stimmen nicht überein."
+        error = _("Die beiden neuen Passwörter stimmen nicht überein.")
         return render_template("auth/password.html", error=error), 400
     try:
         auth.change_password(kb(), user.id, form.get("current", ""), form.get("new", ""), viewer())
     except KbError as exc:
-        return render_template("auth/password.html", error=exc.message("de")), exc.status
+        return render_template("auth/password.html", error=error_text(exc)), exc.status
     session["epoch"] = user.session_epoch + 1  # keep this session, end the others
-    flash("Ihr Passwort ist geändert.")
+    flash(_("Ihr Passwort ist geändert."))
     return redirect(url_for("auth.account"))
 
 
@@ -175,14 +183,14 @@ def reset(token: str):  # type: ignore[no-untyped-def]
         return render_template("auth/reset.html", username=username)
     form = request.form
     if form.get("new", "") != form.get("repeat", ""):
-        error = "Die beiden Passwörter stimmen nicht überein."
+        error = _("Die beiden Passwörter stimmen nicht überein.")
         return render_template("auth/reset.html", username=username, error=error), 400
     try:
         auth.redeem_reset_token(kb(), token, form.get("new", ""), now)
     except KbError as exc:
         return render_template(
-            "auth/reset.html", username=username, error=exc.message("de")
+            "auth/reset.html", username=username, error=error_text(exc)
         ), exc.status
     session.clear()
-    flash("Ihr Passwort ist gesetzt. Bitte melden Sie sich an.")
+    flash(_("Ihr Passwort ist gesetzt. Bitte melden Sie sich an."))
     return redirect(url_for("auth.login"))

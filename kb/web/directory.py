@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kb.errors import KbError
@@ -11,12 +12,13 @@ from kb.services import browse, directory, organisations, vocabulary
 from kb.services.reference import all_districts
 from kb.web import kb, viewer
 from kb.web.admin import require_role
+from kb.web.i18n import error_text
 
 bp = Blueprint("directory", __name__)
 
 
 def _flash_error(exc: KbError) -> None:
-    flash(exc.message("de"), "error")
+    flash(error_text(exc), "error")
 
 
 @bp.route("/persons", methods=["GET", "POST"])
@@ -33,7 +35,7 @@ def persons():  # type: ignore[no-untyped-def]
         except KbError as exc:
             _flash_error(exc)
         else:
-            flash("Die Person ist angelegt.")
+            flash(_("Die Person ist angelegt."))
         return redirect(url_for("directory.persons"))
     return render_template("directory/persons.html", persons=directory.list_persons(kb(), viewer()))
 
@@ -51,9 +53,9 @@ def person_edit(person_id: int):  # type: ignore[no-untyped-def]
                 form.get("organisation", ""), viewer(),
             )  # fmt: skip
         except KbError as exc:
-            error = exc.message("de")
+            error = error_text(exc)
         else:
-            flash("Die Änderungen sind gespeichert.")
+            flash(_("Die Änderungen sind gespeichert."))
             return redirect(url_for("directory.persons"))
     return render_template("directory/person_edit.html", person=person, error=error), (
         400 if error else 200
@@ -70,7 +72,7 @@ def person_delete(person_id: int) -> Response:
             raise
         _flash_error(exc)
     else:
-        flash("Die Person ist gelöscht.")
+        flash(_("Die Person ist gelöscht."))
     return redirect(url_for("directory.persons"))
 
 
@@ -84,7 +86,7 @@ def persons_merge() -> Response:
     except KbError as exc:
         _flash_error(exc)
     else:
-        flash("Die Personen sind zusammengeführt.")
+        flash(_("Die Personen sind zusammengeführt."))
     return redirect(url_for("directory.persons"))
 
 
@@ -119,9 +121,9 @@ def organisation_new():  # type: ignore[no-untyped-def]
         try:
             slug = organisations.create_organisation(kb(), _organisation_edit(), viewer())
         except KbError as exc:
-            error = exc.message("de")
+            error = error_text(exc)
         else:
-            flash("Die Organisation ist angelegt.")
+            flash(_("Die Organisation ist angelegt."))
             return redirect(url_for("network.organisation", slug=slug))
     return _organisation_form(_organisation_edit(), error, url_for("directory.organisation_new"))
 
@@ -135,9 +137,9 @@ def organisation_edit(slug: str):  # type: ignore[no-untyped-def]
         try:
             organisations.update_organisation(kb(), page.slug, _organisation_edit(), viewer())
         except KbError as exc:
-            error = exc.message("de")
+            error = error_text(exc)
         else:
-            flash("Die Änderungen sind gespeichert.")
+            flash(_("Die Änderungen sind gespeichert."))
             return redirect(url_for("network.organisation", slug=page.slug))
     org = organisations.OrganisationEdit(
         page.name, page.short_name, page.kind, page.district[0] if page.district else "",
@@ -157,7 +159,7 @@ def organisation_delete(slug: str) -> Response:
             raise
         _flash_error(exc)
         return redirect(url_for("network.organisation", slug=slug[:80]))
-    flash("Die Organisation ist gelöscht.")
+    flash(_("Die Organisation ist gelöscht."))
     return redirect(url_for("network.organisations"))
 
 
@@ -172,7 +174,7 @@ def organisations_merge() -> Response:
     except KbError as exc:
         _flash_error(exc)
     else:
-        flash("Die Organisationen sind zusammengeführt.")
+        flash(_("Die Organisationen sind zusammengeführt."))
     return redirect(url_for("network.organisations"))
 
 
@@ -206,9 +208,9 @@ def _change_vocabulary() -> None:
         elif action == "delete":
             vocabulary.delete_entry(kb(), which, entry_id, viewer())
         else:
-            flash("Unbekannte Aktion.", "error")
+            flash(_("Unbekannte Aktion."), "error")
             return
     except KbError as exc:
         _flash_error(exc)
     else:
-        flash("Das Vokabular ist gespeichert.")
+        flash(_("Das Vokabular ist gespeichert."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kb.errors import Forbidden, KbError, Unauthorized
@@ -13,6 +14,7 @@ from kb.services.access import can_edit
 from kb.services.reference import all_districts, all_programmes, all_topics
 from kb.web import kb, viewer
 from kb.web.forms import item_fields
+from kb.web.i18n import error_text
 
 bp = Blueprint("editing", __name__)
 
@@ -45,9 +47,9 @@ def edit(item_id: int):  # type: ignore[no-untyped-def]
         try:
             workflow.update_item(kb(), item_id, _edit_from_form(), viewer())
         except KbError as exc:
-            error = exc.message("de")
+            error = error_text(exc)
         else:
-            flash("Die Änderungen sind gespeichert.")
+            flash(_("Die Änderungen sind gespeichert."))
             return redirect(url_for("pages.item", item_id=item_id))
     with kb().db.reading() as session:
         item = item_service.load_item(session, item_id, viewer())
@@ -70,5 +72,5 @@ def change_state(item_id: int) -> Response:
     workflow.change_state(
         kb(), item_id, form.get("target", "")[:20], viewer(), form.get("comment", "")
     )
-    flash("Der Status ist geändert.")
+    flash(_("Der Status ist geändert."))
     return redirect(url_for("pages.item", item_id=item_id))

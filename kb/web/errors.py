@@ -5,23 +5,28 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from kb.errors import KbError, Unauthorized
+from kb.web.i18n import error_text
 
 logger = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: "Die Anfrage war fehlerhaft.",
-    403: "Das dürfen Sie hier nicht.",
-    404: "Diese Seite gibt es nicht.",
-    405: "Diese Aktion ist hier nicht möglich.",
-    500: "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.",
-    503: "Die Datenbank ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen "
-    "Minuten noch einmal.",
+    400: _l("Die Anfrage war fehlerhaft."),
+    403: _l("Das dürfen Sie hier nicht."),
+    404: _l("Diese Seite gibt es nicht."),
+    405: _l("Diese Aktion ist hier nicht möglich."),
+    500: _l("Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal."),
+    503: _l(
+        "Die Datenbank ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen "
+        "Minuten noch einmal."
+    ),
 }
 
 #: Seconds a client (or nginx, a monitor) should wait before retrying after a 503.
@@ -32,7 +37,8 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _page(status: int, message: str, title: str = "Fehler"):  # type: ignore[no-untyped-def]
+def _page(status: int, message: str, title: str | None = None):  # type: ignore[no-untyped-def]
+    message, title = str(message), str(title or _("Fehler"))
     if request.path.startswith("/api/"):
         from kb.api.errors import status_response
 
@@ -59,23 +65,29 @@ def register(app: Flask) -> None:
             return kb_error_response(exc)
         if isinstance(exc, Unauthorized) and not _wants_json():
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return _page(exc.status, exc.message("de"))
+        return _page(exc.status, error_text(exc))
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
         limit = app.config["KB_MAX_UPLOAD_MB"]
         return _page(
             413,
-            f"Die Übertragung ist zu groß. Erlaubt sind höchstens {limit} MB pro Hochladen. "
-            "Bitte laden Sie weniger oder kleinere Dateien auf einmal hoch.",
-            "Zu groß",
+            _(
+                "Die Übertragung ist zu groß. Erlaubt sind höchstens %(limit)s MB pro "
+                "Hochladen. Bitte laden Sie weniger oder kleinere Dateien auf einmal hoch.",
+                limit=limit,
+            ),
+            _("Zu groß"),
         )
 
     @app.errorhandler(CSRFError)
     def csrf_error(_exc: CSRFError):  # type: ignore[no-untyped-def]
         return _page(
             400,
-            "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und senden Sie es erneut.",
+            _(
+                "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und senden Sie es "
+                "erneut."
+            ),
         )
 
     @app.errorhandler(HTTPException)
@@ -92,9 +104,9 @@ def register(app: Flask) -> None:
         # fails the same way. The driver's text names the cause (refused, locked, full).
         cause = getattr(exc, "orig", None) or exc
         logger.error("Database unavailable on %s: %s", request.path, str(cause)[:300])
-        message = MESSAGES[503]
+        message = str(MESSAGES[503])
         try:
-            body, status = _page(503, message, "Vorübergehend nicht verfügbar")
+            body, status = _page(503, message, _("Vorübergehend nicht verfügbar"))
         except Exception:  # the layout needs the database too (the signed-in user)
             logger.warning("Error page without layout", exc_info=True)
             body, status = _bare_page(message), 503

@@ -14,6 +14,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -31,6 +32,7 @@ from kb.services import (
 from kb.services.access import can_view_object
 from kb.services.reference import all_districts
 from kb.web import kb, viewer
+from kb.web.i18n import error_text
 
 bp = Blueprint("events", __name__)
 
@@ -150,8 +152,8 @@ def new():  # type: ignore[no-untyped-def]
         try:
             slug = events.create_event(kb(), event_data(request.form), viewer())
         except KbError as exc:
-            return _form_page("events/edit.html", 400, form=request.form, error=exc.message("de"))
-        flash("Die Veranstaltung ist angelegt.")
+            return _form_page("events/edit.html", 400, form=request.form, error=error_text(exc))
+        flash(_("Die Veranstaltung ist angelegt."))
         return redirect(url_for("events.show", slug=slug))
     return _form_page("events/edit.html", form={"access": "public"}, error=None)
 
@@ -180,9 +182,9 @@ def edit(slug: str):  # type: ignore[no-untyped-def]
             events.update_event(kb(), slug, event_data(request.form), viewer())
         except KbError as exc:
             return _form_page(
-                "events/edit.html", 400, form=request.form, error=exc.message("de"), event=page
+                "events/edit.html", 400, form=request.form, error=error_text(exc), event=page
             )
-        flash("Die Änderungen sind gespeichert.")
+        flash(_("Die Änderungen sind gespeichert."))
         return redirect(url_for("events.show", slug=slug))
     return _form_page("events/edit.html", form=_form_values(page), error=None, event=page)
 
@@ -220,9 +222,9 @@ def agenda_form(slug: str):  # type: ignore[no-untyped-def]
             rows = _agenda_from_form(request.form)
             agenda.set_agenda(kb(), slug, rows, viewer())
         except KbError as exc:
-            error = exc.message("de")
+            error = error_text(exc)
         else:
-            flash("Das Programm ist gespeichert.")
+            flash(_("Das Programm ist gespeichert."))
             return redirect(url_for("events.show", slug=slug) + "#programm")
     else:
         rows = agenda.agenda_rows(kb(), slug, viewer())
@@ -242,12 +244,14 @@ def delete(slug: str):  # type: ignore[no-untyped-def]
         try:
             detached = events.delete_event(kb(), slug, viewer(), detach_materials=detach)
         except KbError as exc:
-            error = exc.message("de")
+            error = error_text(exc)
         else:
-            flash(
-                f"Die Veranstaltung „{page.title}“ ist gelöscht."
-                + (f" {detached} Material(ien) sind jetzt ohne Veranstaltung." if detached else "")
-            )
+            message = _("Die Veranstaltung „%(title)s“ ist gelöscht.", title=page.title)
+            if detached:
+                message += " " + _(
+                    "%(count)s Material(ien) sind jetzt ohne Veranstaltung.", count=detached
+                )
+            flash(message)
             return redirect(url_for("events.timeline"))
     preview = events.delete_preview(kb(), slug, viewer())
     return render_template("events/delete.html", event=page, preview=preview, error=error), (
@@ -276,9 +280,9 @@ def series_edit(slug: str):  # type: ignore[no-untyped-def]
             events.update_series(kb(), slug, events.SeriesData(**form), viewer())
         except KbError as exc:
             return render_template(
-                "events/series_edit.html", slug=slug, form=form, error=exc.message("de")
+                "events/series_edit.html", slug=slug, form=form, error=error_text(exc)
             ), 400
-        flash("Die Reihe ist gespeichert.")
+        flash(_("Die Reihe ist gespeichert."))
         return redirect(url_for("events.series", slug=slug))
     return render_template("events/series_edit.html", slug=slug, form=form, error=None)
 
@@ -306,9 +310,9 @@ def deadlines_form(slug: str):  # type: ignore[no-untyped-def]
                 "events/deadlines.html",
                 event=page,
                 rows=_rows_padded(rows),
-                error=exc.message("de"),
+                error=error_text(exc),
             ), 400
-        flash("Die Fristen der Veranstaltung sind gespeichert.")
+        flash(_("Die Fristen der Veranstaltung sind gespeichert."))
         return redirect(url_for("events.show", slug=slug))
     current = deadlines.of_event(kb(), slug, viewer())
     return render_template(

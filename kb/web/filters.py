@@ -1,33 +1,90 @@
-"""Jinja filters for German formats (dates, sizes) and sanitised Markdown."""
+"""Jinja filters for dates, numbers and sizes in the UI language, and sanitised Markdown."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
 
 from flask import Flask
+from flask_babel import gettext
 from markupsafe import Markup
 
 from kb.models import ACCESS, KINDS, LICENCES, ROLES, STATES, UNITS
 from kb.services.markdown import render_markdown
+from kb.web import i18n
+from kb.web.labels import (
+    APPLIES_FROM,
+    EXPIRED_ON,
+    SUPERSEDED_BY,
+    SUPERSEDED_FROM,
+    VALID_SINCE,
+    VALID_SINCE_UNTIL,
+    VALID_UNTIL,
+)
+
+#: "Folie 3", "12 Folien": labels the services build from a unit and a number.
+_COUNTED = re.compile(r"^(\d+) (\w+)$")
+_NUMBERED = re.compile(r"^(\w+) (\d+)$")
+#: Sentences the services build around a date or title (guidance validity), as msgids.
+_SENTENCES = [
+    (re.compile(p), msgid)
+    for p, msgid in (
+        (r"^Gültig seit (?P<a>\S+), bis einschließlich (?P<b>\S+)$", VALID_SINCE_UNTIL),
+        (r"^Gültig seit (?P<a>\S+)$", VALID_SINCE),
+        (r"^Gültig, bis einschließlich (?P<b>\S+)$", VALID_UNTIL),
+        (r"^Gilt ab (?P<a>\S+)$", APPLIES_FROM),
+        (r"^Abgelaufen am (?P<a>\S+)$", EXPIRED_ON),
+        (r"^Ersetzt durch: (?P<t>.+)$", SUPERSEDED_BY),
+        (r"^Wird ab (?P<a>\S+) ersetzt durch: (?P<t>.+)$", SUPERSEDED_FROM),
+    )
+]
+_PLURALS = {"Seiten": "Seite", "Folien": "Folie", "Abschnitte": "Abschnitt", "Tabellen": "Tabelle"}
 
 
 def filesize(size: int) -> str:
-    """1536 -> "1,5 KB" (German decimal comma)."""
+    """1536 -> "1,5 KB" (German) or "1.5 KB" (English)."""
     value = float(size)
     for unit in ("Bytes", "KB", "MB", "GB"):
         if value < 1024 or unit == "GB":
-            text = f"{value:.0f}" if unit == "Bytes" else f"{value:.1f}"
-            return f"{text.replace('.', ',')} {unit}"
+            text = i18n.format_number(value, 0 if unit == "Bytes" else 1)
+            return f"{text} {unit}"
         value /= 1024
     return f"{size} Bytes"
 
 
 def date_de(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d.%m.%Y, %H:%M Uhr")
-    return value.strftime("%d.%m.%Y")
+    """A date (and time) in the UI language's format: 01.01.2027 in German."""
+    return i18n.format_date(value)
+
+
+def number(value: float) -> str:
+    """1.234 (German) or 1,234 (English)."""
+    return i18n.format_number(value)
+
+
+def tl(label: object) -> str:
+    """Translate a German label that a service built (a kind, a facet name, "Folie 3").
+
+    Labels are data from fixed German sets; their msgids are listed in
+    :mod:`kb.web.labels`. Anything unknown (a district's name) comes back unchanged.
+    """
+    text = str(label or "")
+    if not text:
+        return text
+    translated = gettext(text)
+    if translated != text:
+        return translated
+    for pattern, msgid in _SENTENCES:
+        if m := pattern.match(text):
+            return gettext(msgid, **m.groupdict())
+    if m := _NUMBERED.match(text):
+        return f"{gettext(m.group(1))} {m.group(2)}"
+    if m := _COUNTED.match(text):
+        singular = _PLURALS.get(m.group(2))
+        if singular:
+            return f"{m.group(1)} {gettext(m.group(2))}"
+    return text
 
 
 def markdown(text: str | None) -> Markup:
@@ -35,10 +92,42 @@ def markdown(text: str | None) -> Markup:
     return Markup(render_markdown(text or ""))
 
 
+class LabelTable(Mapping[str, str]):
+    """A label table of :mod:`kb.models` that answers in the UI language when read.
+
+    A Jinja global (not a context processor) so that imported macros see it too.
+    """
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        self._table = table
+
+    def __getitem__(self, key: str) -> str:
+        value = self._table[key]
+        return value if i18n.ui_lang() == "de" else gettext(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_filter(markdown)
     app.add_template_filter(filesize)
     app.add_template_filter(date_de)
+    app.add_template_filter(number)
+    app.add_template_filter(tl)
     app.jinja_env.globals.update(
-        KINDS=KINDS, STATES=STATES, ACCESS=ACCESS, LICENCES=LICENCES, ROLES=ROLES, UNITS=UNITS
+        {
+            name: LabelTable(table)
+            for name, table in {
+                "KINDS": KINDS,
+                "STATES": STATES,
+                "ACCESS": ACCESS,
+                "LICENCES": LICENCES,
+                "ROLES": ROLES,
+                "UNITS": UNITS,
+            }.items()
+        }
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from kb.errors import KbError
@@ -15,6 +16,7 @@ from kb.services.access import ANONYMOUS
 from kb.services.dates import parse_date
 from kb.services.reference import all_events
 from kb.web import kb, viewer
+from kb.web.i18n import error_text
 
 bp = Blueprint("guidance", __name__)
 
@@ -81,9 +83,9 @@ def edit(item_id: int):  # type: ignore[no-untyped-def]
         try:
             guidance.set_guidance(kb(), item_id, _edit_from(values), viewer())
         except KbError as exc:
-            error = exc.message("de")
+            error = error_text(exc)
         else:
-            flash("Die Angaben zum Leitfaden sind gespeichert.")
+            flash(_("Die Angaben zum Leitfaden sind gespeichert."))
             return redirect(url_for("pages.item", item_id=item_id))
     return render_template(
         "guidance/edit.html",
@@ -137,8 +139,8 @@ def qa_new():  # type: ignore[no-untyped-def]
         data = _qa_from(request.form)
         qa.create(kb(), data, viewer())
     except KbError as exc:
-        return _qa_form(data, None, exc.message("de"))
-    flash("Frage und Antwort sind gespeichert.")
+        return _qa_form(data, None, error_text(exc))
+    flash(_("Frage und Antwort sind gespeichert."))
     return _back(data.guidance_ids)
 
 
@@ -157,15 +159,15 @@ def qa_edit(qa_id: int):  # type: ignore[no-untyped-def]
         data = _qa_from(request.form)
         qa.update(kb(), qa_id, data, viewer())
     except KbError as exc:
-        return _qa_form(data, qa_id, exc.message("de"))
-    flash("Frage und Antwort sind gespeichert.")
+        return _qa_form(data, qa_id, error_text(exc))
+    flash(_("Frage und Antwort sind gespeichert."))
     return _back(data.guidance_ids)
 
 
 @bp.post("/qa/<int:qa_id>/delete")
 def qa_delete(qa_id: int) -> Response:
     linked = qa.remove(kb(), qa_id, viewer())
-    flash("Der Eintrag ist gelöscht.")
+    flash(_("Der Eintrag ist gelöscht."))
     return _back(linked)
 
 
@@ -214,7 +216,7 @@ def create_feed() -> str:
 @bp.post("/account/calendar/revoke")
 def revoke_feed() -> Response:
     if calendar.revoke_feed(kb(), _signed_in_user_id()):
-        flash("Ihr persönlicher Kalender-Link ist widerrufen; er funktioniert nicht mehr.")
+        flash(_("Ihr persönlicher Kalender-Link ist widerrufen; er funktioniert nicht mehr."))
     else:
-        flash("Sie hatten keinen persönlichen Kalender-Link.")
+        flash(_("Sie hatten keinen persönlichen Kalender-Link."))
     return redirect(url_for("auth.account") + "#calendar-h")

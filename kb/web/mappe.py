@@ -12,6 +12,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from kb.services import handouts as handout_service
@@ -41,7 +42,7 @@ def show() -> str:
 def update() -> Response:
     form = request.form
     mappe.update(kb(), owner_key(create=True), form.get("title", ""), form.get("introduction", ""))
-    flash("Die Mappe ist gespeichert.")
+    flash(_("Die Mappe ist gespeichert."))
     return redirect(url_for("mappe.show"))
 
 
@@ -49,7 +50,7 @@ def update() -> Response:
 def add_item() -> Response:
     item_id = request.form.get("item_id", type=int) or 0
     added = mappe.add_item(kb(), owner_key(create=True), item_id, viewer())
-    flash("Zur Mappe hinzugefügt." if added else "Dieser Eintrag ist schon in der Mappe.")
+    flash(_("Zur Mappe hinzugefügt.") if added else _("Dieser Eintrag ist schon in der Mappe."))
     return redirect(safe_next(request.form.get("next"), "mappe.show"))
 
 
@@ -57,7 +58,7 @@ def add_item() -> Response:
 def add_search() -> Response:
     form = request.form
     mappe.add_search(kb(), owner_key(create=True), form.get("qs", ""), form.get("label", ""))
-    flash("Die Suche ist in der Mappe.")
+    flash(_("Die Suche ist in der Mappe."))
     return redirect(url_for("mappe.show"))
 
 

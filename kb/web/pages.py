@@ -20,6 +20,7 @@ from kb.services.search import FACET_LABELS, run_search
 from kb.services.status import check_health
 from kb.web import kb, viewer
 from kb.web.discovery import owner_key
+from kb.web.i18n import ui_lang
 
 bp = Blueprint("pages", __name__)
 
@@ -106,7 +107,7 @@ def download(item_id: int, file_id: int) -> Response:
 
 @bp.get("/items/<int:item_id>/handout.pdf")
 def handout(item_id: int) -> Response:
-    pdf, name = handout_service.item_handout(kb(), item_id, viewer(), lang="de")
+    pdf, name = handout_service.item_handout(kb(), item_id, viewer(), lang=ui_lang())
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

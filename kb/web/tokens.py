@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from kb.errors import KbError, Unauthorized
 from kb.models import TOKEN_SCOPES
 from kb.services import tokens
 from kb.web import kb, viewer
+from kb.web.i18n import error_text
 
 bp = Blueprint("tokens", __name__)
 
@@ -32,7 +34,7 @@ def index() -> ResponseReturnValue:
                 request.form.get("scope", "")[:20],
             )
         except KbError as exc:
-            error = exc.message("de")
+            error = error_text(exc)
     return render_template(
         "auth/tokens.html",
         tokens=tokens.list_tokens(kb(), viewer()),
@@ -46,5 +48,5 @@ def index() -> ResponseReturnValue:
 def revoke(token_id: int) -> ResponseReturnValue:
     _require_account()
     tokens.revoke_token(kb(), viewer(), token_id)
-    flash("Der API-Schlüssel ist widerrufen.")
+    flash(_("Der API-Schlüssel ist widerrufen."))
     return redirect(url_for("tokens.index"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from kb.errors import Forbidden, Unauthorized
 from kb.services import items as item_service
@@ -40,8 +41,11 @@ def delete(item_id: int) -> ResponseReturnValue:
                 raise Unauthorized("Bitte melden Sie sich an.", "Please sign in.")
     trash.delete_item(kb(), item_id, viewer())
     flash(
-        "Der Eintrag liegt jetzt im Papierkorb. Die Redaktion kann ihn "
-        f"{trash.trash_days(kb())} Tage lang wiederherstellen."
+        _(
+            "Der Eintrag liegt jetzt im Papierkorb. Die Redaktion kann ihn "
+            "%(days)s Tage lang wiederherstellen.",
+            days=trash.trash_days(kb()),
+        )
     )
     return redirect(url_for("pages.home"))
 
@@ -58,5 +62,5 @@ def index() -> ResponseReturnValue:
 def restore(item_id: int) -> ResponseReturnValue:
     require_role("redaktion")
     trash.restore_item(kb(), item_id, viewer())
-    flash("Der Eintrag ist wiederhergestellt.")
+    flash(_("Der Eintrag ist wiederhergestellt."))
     return redirect(url_for("pages.item", item_id=item_id))

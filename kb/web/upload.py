@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, session
+from flask_babel import gettext as _
 
 from kb.errors import NotFound, ValidationError
 from kb.services import items as item_service
 from kb.services.reference import all_districts, all_events, all_programmes, all_topics
 from kb.web import kb, viewer
 from kb.web.forms import item_fields
+from kb.web.i18n import error_text
 
 bp = Blueprint("upload", __name__)
 
@@ -47,7 +49,7 @@ def upload():  # type: ignore[no-untyped-def]
             "upload.html",
             limit_mb=limit,
             form=request.form,
-            error="Bitte wählen Sie mindestens eine Datei aus.",
+            error=_("Bitte wählen Sie mindestens eine Datei aus."),
             **_choices(),
         ), 400
     uploads = [item_service.UploadFile(f.filename or "", f.stream) for f in files]
@@ -60,9 +62,9 @@ def _store(uploads: list[item_service.UploadFile], twins: bool):  # type: ignore
         outcomes = item_service.upload_files(kb(), uploads, _meta_from_form(), viewer(), twins)
     except ValidationError as exc:
         if _wants_fragment():
-            return {"error": exc.code, "message": exc.message("de")}, 400
+            return {"error": exc.code, "message": error_text(exc)}, 400
         return render_template(
-            "upload.html", limit_mb=limit, form=request.form, error=exc.message("de"), **_choices()
+            "upload.html", limit_mb=limit, form=request.form, error=error_text(exc), **_choices()
         ), 400
     duplicates = [o.sha256 for o in outcomes if o.status == "duplicate"]
     if duplicates:  # only bytes this browser itself sent may later become a twin

@@ -4,6 +4,7 @@ and the page images of the preview."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kb.errors import ValidationError
@@ -22,14 +23,14 @@ def upload(item_id: int) -> Response:
         raise ValidationError("Bitte wählen Sie eine Datei aus.", "Please choose a file.")
     upload = UploadFile(file.filename, file.stream)
     versions.add_version(kb(), item_id, upload, request.form.get("label", "")[:200], viewer())
-    flash("Die neue Version ist gespeichert; ihr Text wird gelesen.")
+    flash(_("Die neue Version ist gespeichert; ihr Text wird gelesen."))
     return redirect(url_for("pages.item", item_id=item_id) + "#versions-h")
 
 
 @bp.post("/items/<int:item_id>/versions/<int:version_id>/current")
 def make_current(item_id: int, version_id: int) -> Response:
     versions.make_current(kb(), item_id, version_id, viewer())
-    flash("Diese Version ist jetzt die aktuelle.")
+    flash(_("Diese Version ist jetzt die aktuelle."))
     return redirect(url_for("pages.item", item_id=item_id) + "#versions-h")
 
 

@@ -12,7 +12,9 @@ a line: the query as a coordinator would type it, the relevant documents' file n
 separated by ``|``, and the kind of query (word, morphology, compound …). Documents are
 named by file name because item ids change from build to build; a relevant document is one
 that is genuinely about, or clearly contains, what the query asks for, whether or not the
-engine finds it today.
+engine finds it today. Search also returns events and Q&A entries, which have no files: they
+are named by ``@`` and their title (the event's title, the entry's question), e.g.
+``@Wie verbindlich ist der Kostenplan?``.
 
 Only the public search service is used (``kb.services.search.run_search`` as an anonymous
 visitor), so the figures measure what a user sees.
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from kb.services.context import Kb
+    from kb.services.search import HitView
 
 ROOT = Path(__file__).resolve().parents[2]
 JUDGEMENTS = Path(__file__).resolve().parent / "judgements.tsv"
@@ -49,6 +52,8 @@ LANGUAGES = ("de", "mul", "en")
 CUTOFF = 10
 #: How deep to look for the rank of a relevant item beyond the cut-off (diagnostics only).
 DEPTH = 50
+#: Events and Q&A entries have no files; they are named by this mark and their title.
+OBJECT_MARK = "@"
 KINDS = (
     "word",
     "morphology",
@@ -102,7 +107,8 @@ class Collection:
 
     app: Flask
     root: Path
-    #: file name -> item id, for every uploaded or demo file
+    #: file name -> item id, for every uploaded or demo file; "@" + title -> id for every
+    #: event and Q&A entry (objects without files, see :func:`hit_names`)
     items: dict[str, int]
     #: corpus files whose text could not be read (searchable by title only, as in production)
     without_text: list[str] = field(default_factory=list)
@@ -135,7 +141,7 @@ def build_collection(corpus_dir: Path = CORPUS_DIR) -> Collection:
     from sqlalchemy import select
 
     from kb.app import create_app
-    from kb.models import FileVersion
+    from kb.models import Event, FileVersion, QAEntry
     from kb.services import jobs
     from kb.services.access import ANONYMOUS
     from kb.services.items import ItemMeta, UploadFile, upload_files
@@ -158,6 +164,10 @@ def build_collection(corpus_dir: Path = CORPUS_DIR) -> Collection:
             items[fv.filename] = fv.item_id
             if fv.status != "done":
                 without_text.append(fv.filename)
+        for event_id, title in session.execute(select(Event.id, Event.title)):
+            items[OBJECT_MARK + title] = event_id
+        for qa_id, question in session.execute(select(QAEntry.id, QAEntry.question)):
+            items[OBJECT_MARK + question] = qa_id
     return Collection(app, root, items, sorted(without_text))
 
 
@@ -253,15 +263,24 @@ def run_query(coll: Collection, judgement: Judgement) -> QueryResult:
     from kb.services.search import run_search
 
     page = run_search(coll.kb, judgement.query, ANONYMOUS, page=1, page_size=CUTOFF)
-    top = [tuple(f["name"] for f in hit.files) for hit in page.hits]
+    top = [hit_names(hit) for hit in page.hits]
     result = QueryResult(judgement, top, page.total)
     if result.misses and page.total > CUTOFF:
         deep = run_search(coll.kb, judgement.query, ANONYMOUS, page=1, page_size=DEPTH)
         for rank, hit in enumerate(deep.hits[CUTOFF:], start=CUTOFF + 1):
-            for f in hit.files:
-                if f["name"] in result.misses:
-                    result.further.setdefault(f["name"], rank)
+            for name in hit_names(hit):
+                if name in result.misses:
+                    result.further.setdefault(name, rank)
     return result
+
+
+def hit_names(hit: HitView) -> tuple[str, ...]:
+    """How judgements name a hit: its files' names, or "@" + title for an event or Q&A entry."""
+    if hit.files:
+        return tuple(f["name"] for f in hit.files)
+    if hit.object_type != "item":
+        return (OBJECT_MARK + hit.title,)
+    return ()
 
 
 def unknown_documents(coll: Collection, judgements: list[Judgement]) -> dict[str, list[str]]:
