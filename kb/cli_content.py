@@ -76,7 +76,9 @@ def handout_command(
 ) -> None:
     """Handout (PDF) eines Eintrags oder einer Veranstaltung (--event) schreiben.
 
-    Mehrere Einträge ergeben eine Mappe; ein Leitfaden das Leitfaden-Handout.
+    Mehrere Einträge ergeben eine Mappe. Die Nummer eines Leitfadens ergibt das
+    Leitfaden-Handout (Gültigkeit, Checkliste, Fristen, Was ist neu, FAQ); eine
+    eigene Option --guidance gibt es daher nicht.
     """
     if bool(item_ids) == bool(event_slug):
         _fail("Bitte Eintragsnummern oder --event KÜRZEL angeben (nicht beides).")

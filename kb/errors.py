@@ -52,6 +52,14 @@ class ValidationError(KbError):
     status = 400
 
 
+class Conflict(ValidationError):
+    """The request is well-formed but clashes with what exists (e.g. an event that still
+    has materials); a ValidationError, so pages treat it like any refused input."""
+
+    code = "conflict"
+    status = 409
+
+
 class UploadTooLarge(KbError):
     code = "too_large"
     status = 413

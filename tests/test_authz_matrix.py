@@ -56,7 +56,12 @@ ROUTES_IN_MATRIX = {
     "api.list_items_view", "api.get_item", "api.create_items", "api.update_item",
     "api.change_state", "api.delete_item", "api.list_versions", "api.upload_version",
     "api.version_file", "api.search", "api.districts", "api.jobs", "api.item_handout",
-    "api.openapi", "apidocs.index", "tokens.index", "tokens.revoke", "trash.confirm_delete",
+    "api.openapi", "api.list_series", "api.get_series", "api.list_events", "api.get_event",
+    "api.create_event", "api.update_event", "api.delete_event", "api.put_agenda",
+    "api.event_materials_zip", "api.event_handout", "api.list_guidance", "api.get_guidance",
+    "api.put_guidance", "api.guidance_changes", "api.guidance_handout", "api.list_deadlines",
+    "api.list_qa", "api.get_qa", "api.create_qa", "api.update_qa", "api.delete_qa",
+    "api.bundle_handout", "apidocs.index", "tokens.index", "tokens.revoke", "trash.confirm_delete",
     "trash.delete", "trash.index", "trash.restore",
 }  # fmt: skip
 
@@ -438,3 +443,117 @@ def test_api_tokens_carry_their_roles_and_scope(world, kb):
             assert got == expect, (role, state, access)
             patch = anon.patch(f"/api/v1/items/{item_id}", json={"summary": "x"}, headers=read)
             assert patch.status_code == 403, (role, state, access)
+
+
+def _events_with_materials(kb, items, set_item):
+    """A public and an internal event of one series, each holding one published material."""
+    series = events.create_series(kb, events.SeriesData("Reihe"), SYSTEM)
+    slugs = {
+        access: events.create_event(
+            kb,
+            events.EventData(
+                f"Werkstatt {access}", dt.date(2025, 3, 14), series_slug=series, access=access
+            ),
+            SYSTEM,
+        )  # fmt: skip
+        for access in ACCESS
+    }
+    with kb.db.reading() as session:
+        ids = {a: session.query(Event.id).filter_by(slug=s).scalar() for a, s in slugs.items()}
+    for access in ACCESS:
+        set_item(items[("published", access)], event_id=ids[access])
+    return series, slugs
+
+
+def _change(role, seen):
+    """API writes reserved to Redaktion: hidden 404, then anonymous 401, then others 403."""
+    if not seen:
+        return 404
+    if role == "anon":
+        return 401
+    return None if role in ("redaktion", "admin") else 403
+
+
+def test_api_event_routes(world, kb, set_item):
+    clients, items = world
+    series, slugs = _events_with_materials(kb, items, set_item)
+    for role in ROLES:
+        client = clients[role]
+        assert _status(client, "GET", "/api/v1/series") == 200, role
+        assert _status(client, "GET", f"/api/v1/series/{series}") == 200, role
+        assert _status(client, "GET", "/api/v1/series/nix") == 404, role
+        listed = {e["slug"] for e in client.get("/api/v1/events").get_json()["events"]}
+        new = _status(client, "POST", "/api/v1/events", json={})
+        assert new == {"anon": 401, "redaktion": 400, "admin": 400}.get(role, 403), role
+        for access, slug in slugs.items():
+            seen, where = access == "public" or role != "anon", (role, access)
+            url = f"/api/v1/events/{slug}"
+            assert (slug in listed) == seen, where
+            for path in (url, f"{url}/materials.zip", f"{url}/handout.pdf"):
+                assert _status(client, "GET", path) == (200 if seen else 404), (path, *where)
+            change = _change(role, seen)
+            assert _status(client, "PATCH", url, json={}) == (change or 200), where
+            agenda = _status(client, "PUT", f"{url}/agenda", json={"entries": []})
+            assert agenda == (change or 200), where
+            # 409: allowed, but the event still has a material.
+            assert _status(client, "DELETE", url) == (change or 409), where
+    assert _status(clients["anon"], "GET", "/api/v1/events/gibt-es-nicht") == 404
+
+
+def _guidance_body():
+    return {"issuing_body": "", "valid_from": None, "valid_until": None,
+            "supersedes_id": None, "body": "- [ ] Antrag"}  # fmt: skip
+
+
+def test_api_guidance_routes(world, kb, set_item):
+    """The matrix items as guidance: read where the item is readable, fields for its editors."""
+    clients, items = world
+    for item_id in items.values():
+        set_item(item_id, kind="leitfaden")
+    for role in ROLES:
+        client = clients[role]
+        listed = {
+            g["id"] for g in client.get("/api/v1/guidance?per_page=100").get_json()["guidance"]
+        }
+        assert _status(client, "GET", "/api/v1/deadlines") == 200, role
+        for (state, access), item_id in items.items():
+            seen, where = may_view(role, state, access), (role, state, access)
+            url = f"/api/v1/guidance/{item_id}"
+            assert _status(client, "GET", url) == (200 if seen else 404), where
+            in_force = state in ("published", "archived")
+            assert (item_id in listed) == (seen and in_force), where
+            assert _status(client, "GET", f"{url}/changes") == 404, where  # no predecessor
+            put = _status(client, "PUT", url, json=_guidance_body())
+            assert put == (_expect_change(role, seen, 401) or 200), where
+        for key in (("published", "internal"), ("draft", "internal")):
+            seen = may_view(role, *key)
+            handout = _status(client, "GET", f"/api/v1/guidance/{items[key]}/handout.pdf")
+            assert handout == (200 if seen else 404), (role, key)
+            both = {"item_ids": [items[("published", "public")], items[key]]}
+            bundle = _status(client, "POST", "/api/v1/handouts/bundle", json=both)
+            assert bundle == (200 if seen else 404), (role, key)
+
+
+def test_api_qa_routes(world, kb):
+    from kb.services import qa
+
+    clients, _ = world
+    entries = {a: qa.create(kb, qa.QAData(f"Frage {a}?", access=a), SYSTEM) for a in ACCESS}
+    for role in ROLES:
+        client = clients[role]
+        editor = role in ("redaktion", "admin")
+        gate = {"anon": 401}.get(role, None if editor else 403)
+        listed = {e["id"] for e in client.get("/api/v1/qa").get_json()["qa"]}
+        for access, qa_id in entries.items():
+            seen = access == "public" or role != "anon"
+            assert _status(client, "GET", f"/api/v1/qa/{qa_id}") == (200 if seen else 404)
+            assert (qa_id in listed) == seen, (role, access)
+            patch = _status(client, "PATCH", f"/api/v1/qa/{qa_id}", json={})
+            assert patch == (gate or 200), (role, access)
+        assert _status(client, "POST", "/api/v1/qa", json={}) == (gate or 400), role
+        assert _status(client, "PATCH", "/api/v1/qa/9999", json={}) == (gate or 404), role
+        assert _status(client, "DELETE", "/api/v1/qa/9999") == (gate or 404), role
+        assert _status(client, "GET", "/api/v1/qa/9999") == 404, role
+    for role in ("redaktion", "admin"):
+        qa_id = entries.pop("internal" if role == "redaktion" else "public")
+        assert _status(clients[role], "DELETE", f"/api/v1/qa/{qa_id}") == 204, role

@@ -184,6 +184,32 @@ def _surfaces(word: str, items: dict[str, int], kb) -> list[tuple[str, str]]:
         + [("GET", "/events"), ("GET", f"/events/{EVENT_SLUG}"), ("GET", "/series/x")]
         + [("ZIP", f"/events/{EVENT_SLUG}/materials.zip")]
         + [("GET", f"/items/{own}/guidance"), ("FEED", "")]
+        + _api_network_surfaces(items, own)
+    )
+
+
+def _api_network_surfaces(items: dict[str, int], own: int) -> list[tuple[str, str]]:
+    """The API's events, series, guidance, deadlines, Q&A and handouts (the internal event
+    "netzwerk-intern" and the internal Q&A entry carry the internal word)."""
+    public = items["public"]
+    reads = [
+        "/api/v1/series", "/api/v1/events?per_page=100", "/api/v1/events?upcoming=true",
+        f"/api/v1/events/{EVENT_SLUG}", "/api/v1/events/netzwerk-intern",
+        "/api/v1/guidance?per_page=100", "/api/v1/guidance?status=upcoming",
+        f"/api/v1/guidance/{public}", f"/api/v1/guidance/{own}",
+        f"/api/v1/guidance/{own}/changes", f"/api/v1/guidance/{items['internal']}/changes",
+        "/api/v1/deadlines?days=730", "/api/v1/qa?per_page=100", f"/api/v1/qa?guidance={public}",
+        "/api/v1/qa?event=netzwerk-intern", "/api/v1/qa/1", "/api/v1/qa/2",
+    ]  # fmt: skip
+    pdfs = [
+        f"/api/v1/events/{EVENT_SLUG}/handout.pdf", "/api/v1/events/netzwerk-intern/handout.pdf",
+        f"/api/v1/guidance/{public}/handout.pdf", f"/api/v1/guidance/{own}/handout.pdf",
+    ]  # fmt: skip
+    return (
+        [("GET", p) for p in reads]
+        + [("PDF", p) for p in pdfs]
+        + [("ZIP", f"/api/v1/events/{EVENT_SLUG}/materials.zip")]
+        + [("BUNDLE", f"{public},{own}"), ("BUNDLE", str(public))]
     )
 
 
@@ -210,6 +236,10 @@ def _body(client, method: str, path: str) -> bytes:
             return _unzipped(response.get_data())
     elif method == "PDF":  # text and metadata extracted: compressed streams would hide a leak
         with client.open(path) as response:
+            return _pdf_text(response)
+    elif method == "BUNDLE":  # the API's handout bundle of these item ids, as text
+        ids = [int(i) for i in path.split(",")]
+        with client.post("/api/v1/handouts/bundle", json={"item_ids": ids}) as response:
             return _pdf_text(response)
     else:
         data = {"target": "review"} if method == "POST" else None
@@ -322,6 +352,34 @@ def test_the_event_page_and_zip_would_reveal_the_words_without_the_filter(world)
     handout = _body(clients["red"], "PDF", f"/events/{EVENT_SLUG}/handout.pdf")
     for word in (DRAFT_WORD, INTERNAL_WORD):
         assert _leaks(page, word) and _leaks(archive, word) and _leaks(handout, word), word
+
+
+def test_the_api_network_surfaces_would_reveal_the_words_without_the_filter(world):
+    """Redaktion gets the words back from the new API surfaces, so their absence means something."""
+    clients, items = world
+    red = clients["red"]
+    for word in (DRAFT_WORD, INTERNAL_WORD):
+        own = items["draft"] if word == DRAFT_WORD else items["internal"]
+        found = [
+            (method, path)
+            for method, path in _api_network_surfaces(items, own)
+            if _leaks(_body(red, method, path), word)
+        ]
+        paths = {path for _, path in found}
+        assert f"/api/v1/events/{EVENT_SLUG}" in paths, word  # the programme's internal talk
+        assert f"/api/v1/events/{EVENT_SLUG}/materials.zip" in paths, word
+        assert f"/api/v1/guidance/{items['public']}" in paths, word  # FAQ / successor
+        # A draft's deadlines are not in force, so only the internal word is due.
+        assert ("/api/v1/deadlines?days=730" in paths) == (word == INTERNAL_WORD), word
+        assert f"{items['public']},{own}" in paths, word  # the bundle
+        assert f"/api/v1/guidance/{own}/handout.pdf" in paths, word
+    internal_only = {path for method, path in _api_network_surfaces(items, items["internal"])
+                     if _leaks(_body(red, method, path), INTERNAL_WORD)}  # fmt: skip
+    for path in ("/api/v1/events/netzwerk-intern", "/api/v1/qa/1", "/api/v1/qa?per_page=100",
+                 "/api/v1/events/netzwerk-intern/handout.pdf"):  # fmt: skip
+        assert path in internal_only, path
+    # Members may read the internal word; the bundle of the internal item shows it to them.
+    assert _leaks(_body(clients["leser"], "BUNDLE", str(items["internal"])), INTERNAL_WORD)
 
 
 DELETED_WORD = "glombrixel"

@@ -12,7 +12,8 @@ from flask import Flask, current_app
 def init_api(app: Flask) -> None:
     from flask_limiter import Limiter
 
-    from kb.api import docs, items, reads  # noqa: F401  (routes register on import)
+    # The routes register on import.
+    from kb.api import docs, events, guidance, handouts, items, qa, reads  # noqa: F401
     from kb.api.blueprint import bp, rate_key
 
     app.register_blueprint(bp)

@@ -2,7 +2,9 @@
 
 Authentication, in this order: ``Authorization: Bearer kb_…`` (a personal token, see
 :mod:`kb.services.tokens`), else the browser's session cookie (the same as the pages).
-A read-scoped token may only use safe methods.
+A read-scoped token may only use safe methods, and the few POSTs marked
+:func:`reads_only` (they compute an answer from a body, e.g. a handout bundle, and change
+nothing).
 
 CSRF: Flask-WTF's check is switched off for this blueprint and done here instead: a
 request with a Bearer token carries no ambient credential, so it needs none; every other
@@ -14,6 +16,8 @@ the token.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 from flask_wtf.csrf import ValidationError as CsrfError
@@ -31,6 +35,19 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Ids are 32-bit integer columns; a larger number in a path cannot name anything (and
 #: would overflow the database driver), so it is "not found" before any query.
 MAX_ID = 2**31 - 1
+
+
+def reads_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a POST view that changes nothing, so a read-scoped token may call it."""
+    view._reads_only = True  # type: ignore[attr-defined]
+    return view
+
+
+def _changes_something() -> bool:
+    if request.method in SAFE_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "_reads_only", False)
 
 
 class CsrfMissing(KbError):
@@ -69,7 +86,7 @@ def authenticate() -> None:
     if secret is not None:
         found = tokens.authenticate(kb(), secret, (request.remote_addr or "")[:64])
         g.viewer, g.token_scope = found.viewer, found.scope
-        if request.method not in SAFE_METHODS and found.scope != "write":
+        if _changes_something() and found.scope != "write":
             raise Forbidden(
                 "Dieser API-Schlüssel darf nur lesen.",
                 "This API token may only read (scope 'read').",

@@ -19,12 +19,18 @@ from flask import Flask
 from kb.api import schemas
 
 API_VERSION = "1.0.0"
-_CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+_CONVERTER = re.compile(r"<(?:([a-z]+):)?([a-z_]+)>")
+#: JSON Schema of a path parameter by its Flask converter: ids are 32-bit, slugs are our own.
+_PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "int": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+    "string": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": "^[a-z0-9-]+$"},
+}
 _ERROR_TEXT = {
     400: "Invalid input",
     401: "Invalid, revoked or missing token",
     403: "Not allowed (role or token scope)",
     404: "Not found (or not visible to you)",
+    409: "Conflicts with what exists (e.g. the event still has materials)",
     413: "Too large",
     429: "Rate limit reached (see Retry-After)",
 }
@@ -96,7 +102,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
         openapi_version="3.1.0",
         plugins=[MarshmallowPlugin()],
         info={
-            "description": "Items, files, search, districts, jobs and handouts. Errors are "
+            "description": "Items, files, search, districts, jobs, series, events, guidance, "
+            "deadlines, Q&A and handouts. Errors are "
             '`{"error": code, "message": text}`; German unless Accept-Language prefers '
             "English. Authentication: the browser session, or a personal token as "
             "`Authorization: Bearer kb_…` (scope read or write)."
@@ -114,10 +121,10 @@ def build_spec(app: Flask) -> dict[str, Any]:
         op = getattr(app.view_functions[rule.endpoint], "_openapi", None)
         if op is None:
             continue
-        path = _CONVERTER.sub(r"{\1}", rule.rule)
+        path = _CONVERTER.sub(r"{\2}", rule.rule)
         ops = paths.setdefault(path, {})
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            ops[method.lower()] = _with_path_params(op, rule.arguments, rule.endpoint)
+            ops[method.lower()] = _with_path_params(op, rule.rule, rule.endpoint)
     for path, ops in paths.items():
         spec.path(path=path, operations=ops)
     out = spec.to_dict()
@@ -125,15 +132,15 @@ def build_spec(app: Flask) -> dict[str, Any]:
     return out
 
 
-def _with_path_params(op: dict[str, Any], names: set[str], endpoint: str) -> dict[str, Any]:
+def _with_path_params(op: dict[str, Any], rule: str, endpoint: str) -> dict[str, Any]:
     params = [
         {
             "in": "path",
-            "name": n,
+            "name": name,
             "required": True,
-            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+            "schema": _PATH_SCHEMAS[converter or "string"],
         }
-        for n in sorted(names)
+        for converter, name in sorted(_CONVERTER.findall(rule), key=lambda c: c[1])
     ]
     return {
         **op,

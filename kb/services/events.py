@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from kb.errors import Forbidden, NotFound, ValidationError
+from kb.errors import Conflict, Forbidden, NotFound, ValidationError
 from kb.models import (
     ACCESS,
     AgendaEntry,
@@ -356,14 +356,15 @@ def _withdraw_shared(session: Session, item: Item, viewer: Viewer) -> None:
 def delete_event(kb: Kb, slug: str, viewer: Viewer, detach_materials: bool = False) -> int:
     """Delete an event with its programme, deadlines and participant group; return detached count.
 
-    :raises ValidationError: the event still has materials and ``detach_materials`` is False.
+    :raises Conflict: the event still has materials and ``detach_materials`` is False
+        (a ValidationError; the API answers 409).
     """
     require_editor(viewer)
     with kb.db.writing() as session:
         event = load_event(session, slug, viewer)
         items = list(session.scalars(select(Item).where(Item.event_id == event.id)))
         if items and not detach_materials:
-            raise ValidationError(
+            raise Conflict(
                 f"Die Veranstaltung hat noch {_materials(len(items))}. Lösen Sie sie beim "
                 "Löschen von der Veranstaltung (sie bleiben erhalten) oder ordnen Sie sie "
                 "vorher einer anderen Veranstaltung zu.",

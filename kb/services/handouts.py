@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from kb.errors import ValidationError
 from kb.models import ACCESS, KINDS, LICENCES, STATES, UNITS, Item
 from kb.services.access import Viewer
 from kb.services.context import Kb
@@ -167,6 +168,28 @@ def cached_pdf(path: Path) -> bytes | None:
 
 def cache_mb(kb: Kb) -> float:
     return float(kb.config.get("KB_HANDOUT_CACHE_MB") or CACHE_MB)
+
+
+def bundle_ids(item_ids: list[int]) -> list[int]:
+    """The ids of a bundle request, duplicates dropped, order kept.
+
+    :raises ValidationError: no ids, or more than the Mappe's limit (a bundle is printed in
+        one request; :data:`kb.services.mappe.MAX_ITEMS`).
+    """
+    from kb.services.mappe import MAX_ITEMS
+
+    ids = list(dict.fromkeys(item_ids))
+    if not ids:
+        raise ValidationError(
+            "Bitte nennen Sie mindestens einen Eintrag (item_ids).",
+            "Please name at least one item (item_ids).",
+        )
+    if len(ids) > MAX_ITEMS:
+        raise ValidationError(
+            f"Ein Handout fasst höchstens {MAX_ITEMS} Einträge; Sie haben {len(ids)} genannt.",
+            f"A handout holds at most {MAX_ITEMS} items; you named {len(ids)}.",
+        )
+    return ids
 
 
 def bundle_data(

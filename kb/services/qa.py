@@ -253,3 +253,28 @@ def show(kb: Kb, qa_id: int, viewer: Viewer) -> QARow:
         if entry is None or not can_view_object(viewer, entry.access):
             raise NotFound("Diese Frage gibt es nicht.", "There is no such question.")
         return _row(session, entry, viewer)
+
+
+def entries(
+    kb: Kb, viewer: Viewer, guidance_id: int | None = None, event_slug: str | None = None
+) -> list[QARow]:
+    """Q&A entries the viewer may see, newest question first (the API's list).
+
+    A filter naming guidance or an event the viewer may not see (or that does not
+    exist) gives an empty list, as :func:`for_item` does: nothing reveals hidden objects.
+    """
+    with kb.db.reading() as session:
+        query = select(QAEntry)
+        if guidance_id is not None:
+            item = session.get(Item, guidance_id)
+            if item is None or not can_view(viewer, item):
+                return []
+            query = query.join(qa_guidance, qa_guidance.c.qa_id == QAEntry.id).where(
+                qa_guidance.c.item_id == guidance_id
+            )
+        if event_slug is not None:
+            event = session.scalar(select(Event).where(Event.slug == event_slug))
+            if event is None or not can_view_object(viewer, event.access):
+                return []
+            query = query.where(QAEntry.event_id == event.id)
+        return _rows(session, query, viewer)
