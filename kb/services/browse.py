@@ -14,6 +14,7 @@ something the viewer may see names it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -84,12 +85,16 @@ def visible_items(
         Item.date.desc().nulls_last(), Item.created_at.desc(), Item.id.desc()
     ).execution_options(yield_per=100)
     lines: list[ItemLine] = []
-    for item in session.scalars(query):
-        if not can_view(viewer, item) or item.state == "archived":
-            continue
-        if len(lines) == limit:
-            return lines, True
-        lines.append(ItemLine(item.id, item.title, item.kind, _date(item.date), item.organisation))
+    # Closed explicitly: stopping early would leave PostgreSQL's server-side cursor open.
+    with contextlib.closing(session.scalars(query)) as rows:
+        for item in rows:
+            if not can_view(viewer, item) or item.state == "archived":
+                continue
+            if len(lines) == limit:
+                return lines, True
+            lines.append(
+                ItemLine(item.id, item.title, item.kind, _date(item.date), item.organisation)
+            )
     return lines, False
 
 
