@@ -84,9 +84,10 @@ def init_csrf(app: Flask) -> None:
 
 def init_security_headers(app: Flask) -> None:
     """A Content-Security-Policy without inline scripts, and the usual hardening headers."""
-    from kb.web.security import add_security_headers
+    from kb.web.security import add_security_headers, refuse_nul_bytes
 
     app.after_request(add_security_headers)
+    app.before_request(refuse_nul_bytes)
 
 
 def init_i18n(app: Flask) -> None:

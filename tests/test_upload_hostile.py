@@ -130,3 +130,18 @@ def test_the_same_file_at_the_same_moment(kb):
     assert len(list(kb.store.iter_hashes())) == 1
     jobs.run_until_idle(kb)
     _clean(kb)
+
+
+@pytest.mark.parametrize("path", ["/search?q=a%00b", "/api/v1/events?series=x%00", "/events?x=%00"])
+def test_a_nul_character_in_the_query_is_refused_cleanly(client, path):
+    """PostgreSQL cannot hold NUL in text: refused at the edge with 400, never a 500."""
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_a_nul_character_in_a_json_body_is_refused_cleanly(client):
+    response = client.patch(
+        "/api/v1/items/1", data='{"title": "a\\u0000b"}', content_type="application/json"
+    )
+    assert response.status_code == 400

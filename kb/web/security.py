@@ -7,7 +7,8 @@ slipped past escaping still cannot execute.
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
+from werkzeug.exceptions import BadRequest
 
 CSP = "; ".join(
     [
@@ -29,3 +30,22 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     return response
+
+
+def refuse_nul_bytes() -> None:
+    """Refuse a request whose query string or form fields contain a NUL character.
+
+    No person types one; PostgreSQL cannot store or even compare text with it (the
+    driver raises DataError, which would be a 500), and SQLite would silently keep it.
+    One rule at the edge, for pages and API alike: query, form fields, upload file names and
+    JSON bodies (a file's bytes may contain anything).
+    """
+    values = [*request.args.values(), *(request.form.values() if request.form else [])]
+    values += [f.filename or "" for f in request.files.values()] if request.files else []
+    if request.is_json:  # NUL arrives escaped in JSON text
+        values.append(request.get_data(as_text=True).replace("\\\\", "").replace("\\u0000", "\x00"))
+    if any("\x00" in value for value in values):
+        raise BadRequest(
+            "Die Anfrage enthält ein unzulässiges Steuerzeichen (NUL). / "
+            "The request contains a forbidden control character (NUL)."
+        )
