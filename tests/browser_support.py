@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -160,3 +161,25 @@ class KbServer:
         log, self._log = self._log, None
         if log is not None:
             log.close()
+
+
+# -- fixtures shared by the browser test modules (imported there by name) -------------------
+
+import pytest  # noqa: E402
+from playwright.sync_api import Browser, Playwright, sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    # Module scope: the sync API's event loop lives only while one module's tests run.
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found; install it with `scripts/system-deps.sh test`")
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

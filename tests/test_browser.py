@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import ARTIFACTS_DIR, CHROMIUM, CHROMIUM_ARGS, KbServer
+from browser_support import ARTIFACTS_DIR, CHROMIUM, CHROMIUM_ARGS, KbServer, browser, playwright  # noqa: F401 (shared fixtures)
 from databases import TemplateDatabase
-from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
@@ -63,24 +63,8 @@ def server(
         yield running
 
 
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    # Module scope: the sync API's event loop lives only while this module's tests run.
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found; install it with `scripts/system-deps.sh test`")
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-
-
 @pytest.fixture
-def page(browser: Browser, server: KbServer) -> Iterator[Page]:
+def page(browser: Browser, server: KbServer) -> Iterator[Page]:  # noqa: F811 (fixture)
     context = browser.new_context(
         base_url=server.base_url,
         accept_downloads=True,

@@ -14,9 +14,17 @@ import subprocess
 from collections.abc import Callable, Iterator
 
 import pytest
-from browser_support import ARTIFACTS_DIR, CHROMIUM, CHROMIUM_ARGS, KB_SCRIPT, KbServer
+from browser_support import (  # noqa: F401 (shared fixtures)
+    ARTIFACTS_DIR,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    KB_SCRIPT,
+    KbServer,
+    browser,
+    playwright,
+)
 from databases import TemplateDatabase
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -37,23 +45,8 @@ def server(
         yield running
 
 
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found; install it with `scripts/system-deps.sh test`")
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-
-
 @pytest.fixture
-def page(browser: Browser, server: KbServer) -> Iterator[Page]:
+def page(browser: Browser, server: KbServer) -> Iterator[Page]:  # noqa: F811 (fixture)
     context = browser.new_context(base_url=server.base_url, locale="de-DE")
     context.set_default_timeout(15_000)
     page = context.new_page()
