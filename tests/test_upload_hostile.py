@@ -132,12 +132,22 @@ def test_the_same_file_at_the_same_moment(kb):
     _clean(kb)
 
 
-@pytest.mark.parametrize("path", ["/search?q=a%00b", "/api/v1/events?series=x%00", "/events?x=%00"])
+@pytest.mark.parametrize(
+    "path", ["/search?q=a&kind=x%00", "/api/v1/events?series=x%00", "/events?x=%00"]
+)
 def test_a_nul_character_in_the_query_is_refused_cleanly(client, path):
     """PostgreSQL cannot hold NUL in text: refused at the edge with 400, never a 500."""
     response = client.get(path)
     assert response.status_code == 400
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/search", "/api/v1/search", "/search/complete"])
+def test_control_characters_in_search_text_are_cleaned_not_refused(client, path):
+    """Text pasted from a PDF may carry NUL or ESC: the search runs on the words around them."""
+    response = client.get(path, query_string={"q": "Kosten\x00plan\x1b"})
+    assert response.status_code == 200
+    assert "\x00" not in response.get_data(as_text=True)
 
 
 def test_a_nul_character_in_a_json_body_is_refused_cleanly(client):

@@ -13,7 +13,7 @@ from kb.api.spec import build_spec, operation
 from kb.services import handouts
 from kb.services.items import file_statuses
 from kb.services.reference import all_districts
-from kb.services.search import FACET_LABELS, run_search
+from kb.services.search import FACET_LABELS, run_search, search_text
 from kb.web import kb, viewer
 
 
@@ -31,7 +31,7 @@ def search() -> ResponseReturnValue:
     filters = {name: args.get(name, []) for name in FACET_LABELS}
     result = run_search(
         kb(),
-        args["q"].strip(),
+        search_text(args["q"]),
         viewer(),
         page=args["page"],
         page_size=args["per_page"],

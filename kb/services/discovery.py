@@ -17,7 +17,7 @@ from kb.models import KINDS, Item, SavedSearch
 from kb.search import suggest
 from kb.services.access import Viewer, can_view
 from kb.services.context import Kb
-from kb.services.search import FACET_LABELS
+from kb.services.search import FACET_LABELS, search_text
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def spelling_suggestion(kb: Kb, text: str, viewer: Viewer) -> str | None:
 
 
 def completions(kb: Kb, text: str, viewer: Viewer) -> list[str]:
-    return suggest.completions(kb.index, text[:200], viewer.principals())
+    return suggest.completions(kb.index, search_text(text)[:200], viewer.principals())
 
 
 def related(kb: Kb, item_id: int, viewer: Viewer, limit: int = 5) -> list[dict[str, object]]:

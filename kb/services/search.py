@@ -9,6 +9,7 @@ appear). Facet values get their display labels here, from the database.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,23 @@ from kb.services.access import Viewer, can_view, can_view_object
 from kb.services.context import Kb
 from kb.services.validity import VALIDITY_LABELS
 from kb.services.validity import status as validity_status
+
+#: Longest search text taken from a person; longer input is cut, not refused.
+MAX_QUERY_LENGTH = 500
+
+
+def search_text(raw: str) -> str:
+    """Clean free search text as typed or pasted: control characters become spaces.
+
+    Text pasted from a PDF can carry NUL or escape characters; the search should still run on
+    the words around them (and PostgreSQL could not even compare text holding a NUL).
+
+    >>> search_text("Kosten\\x00plan\\x1b ")
+    'Kosten plan'
+    """
+    cleaned = "".join(" " if unicodedata.category(c) == "Cc" else c for c in raw)
+    return cleaned.strip()[:MAX_QUERY_LENGTH].strip()
+
 
 #: Facet name -> German heading, in display order.
 FACET_LABELS = {

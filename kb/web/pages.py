@@ -16,7 +16,7 @@ from kb.services import (
 from kb.services import handouts as handout_service
 from kb.services import items as item_service
 from kb.services.access import can_edit
-from kb.services.search import FACET_LABELS, run_search
+from kb.services.search import FACET_LABELS, run_search, search_text
 from kb.services.status import check_health
 from kb.web import kb, viewer
 from kb.web.discovery import owner_key
@@ -38,7 +38,7 @@ def home() -> str:
 @bp.get("/search")
 def search() -> str:
     """All search state lives in the query string: shareable, and the back button works."""
-    text = request.args.get("q", "").strip()[:500]
+    text = search_text(request.args.get("q", ""))
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 1000))
     sort = request.args.get("sort", "relevance")
     filters = {name: request.args.getlist(name)[:20] for name in FACET_LABELS}

@@ -10,6 +10,9 @@ from __future__ import annotations
 from flask import Response, request
 from werkzeug.exceptions import BadRequest
 
+#: Query-string arguments that carry free search text (cleaned, not refused).
+SEARCH_TEXT_ARGS = frozenset({"q"})
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -33,14 +36,17 @@ def add_security_headers(response: Response) -> Response:
 
 
 def refuse_nul_bytes() -> None:
-    """Refuse a request whose query string or form fields contain a NUL character.
+    """Refuse a request whose query string (but search text) or form fields contain NUL.
 
     No person types one; PostgreSQL cannot store or even compare text with it (the
     driver raises DataError, which would be a 500), and SQLite would silently keep it.
     One rule at the edge, for pages and API alike: query, form fields, upload file names and
     JSON bodies (a file's bytes may contain anything).
     """
-    values = [*request.args.values(), *(request.form.values() if request.form else [])]
+    # The search text is the exception: pasted from a PDF it may carry control characters,
+    # and a search should still run; search_text() turns them into spaces.
+    args = [v for k, vs in request.args.lists() if k not in SEARCH_TEXT_ARGS for v in vs]
+    values = [*args, *(request.form.values() if request.form else [])]
     values += [f.filename or "" for f in request.files.values()] if request.files else []
     if request.is_json:  # NUL arrives escaped in JSON text
         values.append(request.get_data(as_text=True).replace("\\\\", "").replace("\\u0000", "\x00"))
