@@ -119,6 +119,8 @@ def test_the_database_timeout_is_configurable(tmp_path: Path, template_db):  # t
             )
         with kb.db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 7000
+            # and every connection writes ahead (readers are not blocked by the one writer)
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     finally:
         app.extensions["kb"].close()
         template_db.release(app.config["KB_DATABASE_URL"])

@@ -21,6 +21,8 @@ from sqlalchemy import func, select
 
 from kb.errors import StorageFull
 from kb.models import FileVersion, Item, Job
+from kb.services import jobs
+from kb.services.check import run_check
 from kb.storage import BlobStore
 
 FULL = "Der Speicher ist voll"
@@ -84,6 +86,10 @@ def test_a_full_disk_rejects_the_file_that_does_not_fit_and_keeps_the_others(ful
     assert list((kb.store.root / "tmp").iterdir()) == []  # and no partial temporary file
     for sha in stored:
         assert kb.store.verify(sha)
+    # The stored files go the whole way: extracted, indexed, and kb check is clean.
+    jobs.run_until_idle(kb)
+    report = run_check(kb)
+    assert report.ok, report
 
 
 def test_a_full_disk_alone_answers_with_the_message_and_stores_nothing(full_app):
