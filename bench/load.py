@@ -12,11 +12,15 @@ one request of a weighted mix — home page, a search for a common German word, 
 page, a file download, now and then an upload (a small unique text file through the
 form, with session cookie and CSRF token). Reported per kind: count, p50/p95/p99; plus
 requests/s, errors (any status other than the expected one, or no answer) and the
-resident memory of each server process at the end of a run.
+resident memory of each server process at the end of a run. Afterwards every upload the
+server acknowledged is looked for (queue run dry, its unique word searched) and ``kb check``
+runs: "lost uploads" must be 0. ``--ramp 75,100,150`` adds one run per user count on the
+production set-up and stops where search p95 passes 1 s.
 
     .venv/bin/python bench/load.py                      # SQLite, and PostgreSQL if possible
     .venv/bin/python bench/load.py --users 50 --seconds 40 --runs 2 --items 2000
     .venv/bin/python bench/load.py --no-postgres --items 20 --users 3 --seconds 3 --runs 1
+    .venv/bin/python bench/load.py --items 10000 --pages 10 --seconds 300 --ramp 75,100,150,200
 
 PostgreSQL: ``KB_TEST_DATABASE_URL`` if set (a database is created on that server), else
 a throwaway server from ``scripts/pg-test-cluster.sh``; skipped with a message when
@@ -273,6 +277,8 @@ def reference(data_dir: Path, url: str, log: Path) -> Server:
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    #: The unique word of every upload the server acknowledged (201): each must be found later.
+    uploaded: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, seconds: float, ok: bool) -> None:
@@ -306,7 +312,7 @@ def _upload_form(base_url: str) -> tuple[str, str]:
     return "; ".join(f"{c.name}={c.value}" for c in jar), token.group(1)
 
 
-def _upload_body(token: str) -> tuple[bytes, str]:
+def _upload_body(token: str) -> tuple[bytes, str, str]:
     boundary = secrets.token_hex(12)
     word = f"Lastprobe{secrets.token_hex(6)}"
     text = (f"Protokoll der Sitzung, Stichwort {word}.\n" + _page_text(7, 400)).encode()
@@ -320,7 +326,7 @@ def _upload_body(token: str) -> tuple[bytes, str]:
         + text
         + f"\r\n--{boundary}--\r\n".encode()
     )
-    return body, f"multipart/form-data; boundary={boundary}"
+    return body, f"multipart/form-data; boundary={boundary}", word
 
 
 def _user(base_url: str, docs: list[tuple[int, int]], args: argparse.Namespace,
@@ -333,7 +339,7 @@ def _user(base_url: str, docs: list[tuple[int, int]], args: argparse.Namespace,
             return
         kind = rng.choices(KINDS, weights=[MIX[k] for k in KINDS])[0]
         item_id, file_id = rng.choice(docs)
-        expected, data, headers = 200, None, {}
+        expected, data, headers, word = 200, None, {}, ""
         if kind == "home":
             url = f"{base_url}/"
         elif kind == "search":
@@ -344,7 +350,7 @@ def _user(base_url: str, docs: list[tuple[int, int]], args: argparse.Namespace,
             url = f"{base_url}/items/{item_id}/files/{file_id}"
         else:
             url, expected = f"{base_url}/upload", 201
-            data, content_type = _upload_body(token)
+            data, content_type, word = _upload_body(token)
             headers = {"Content-Type": content_type, "Cookie": cookie}
         start = time.perf_counter()
         try:
@@ -352,6 +358,9 @@ def _user(base_url: str, docs: list[tuple[int, int]], args: argparse.Namespace,
         except OSError:
             status = 0
         tally.add(kind, time.perf_counter() - start, status == expected)
+        if word and status == expected:
+            with tally.lock:
+                tally.uploaded.append(word)
 
 
 def run_load(server: Server, docs: list[tuple[int, int]], args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
@@ -374,7 +383,30 @@ def run_load(server: Server, docs: list[tuple[int, int]], args: argparse.Namespa
         "errors": sum(tally.errors.values()),
         "kinds": {k: _percentiles(v) for k, v in tally.latencies.items()},
         "memory": server.memory(),
+        "uploaded": tally.uploaded,
     }
+
+
+def verify_uploads(data_dir: Path, url: str, words: list[str]) -> dict[str, object]:
+    """After the servers stopped: is every acknowledged upload stored and searchable?
+
+    The queue is run dry first (what a restarted worker would do), then each upload's unique
+    word is searched as an anonymous visitor, and ``kb check`` runs over the whole instance.
+    """
+    from kb.app import create_app
+    from kb.services import jobs
+    from kb.services.access import ANONYMOUS
+    from kb.services.check import run_check
+    from kb.services.search import run_search
+
+    app = create_app({"KB_DATA_DIR": str(data_dir), "KB_DATABASE_URL": url, "KB_PREVIEWS": 0})
+    kb = app.extensions["kb"]
+    try:
+        jobs.run_until_idle(kb)
+        found = sum(1 for word in words if run_search(kb, word, ANONYMOUS).total >= 1)
+        return {"acknowledged": len(words), "found": found, "check": run_check(kb).ok}
+    finally:
+        kb.close()
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
@@ -418,7 +450,6 @@ def report(label: str, prod: list[dict], ref: list[dict]) -> None:  # type: igno
     memory = prod[-1]["memory"] | {f"{k} (reference)": v for k, v in ref[-1]["memory"].items()}
     print("  memory (RSS at the end of the last run): "
           + ", ".join(f"{k} {v:.0f} MiB" for k, v in memory.items()))  # fmt: skip
-    print()
 
 
 def measure(label: str, url: str, data_dir: Path, args: argparse.Namespace) -> None:
@@ -441,10 +472,33 @@ def measure(label: str, url: str, data_dir: Path, args: argparse.Namespace) -> N
         for _ in range(args.runs):
             prod.append(run_load(servers[0], docs, args))
             ref.append(run_load(servers[1], docs, args))
+        ramp(servers[0], docs, args)
     finally:
         for server in servers:
             server.stop()
     report(label, prod, ref)
+    words = [w for run in prod + ref for w in run["uploaded"]]
+    verified = verify_uploads(data_dir, url, words)
+    lost = verified["acknowledged"] - verified["found"]  # type: ignore[operator]
+    print(
+        f"  uploads acknowledged: {verified['acknowledged']}, found by search afterwards: "
+        f"{verified['found']}, lost uploads: {lost}; kb check clean: {verified['check']}"
+    )
+    print()
+
+
+def ramp(server: Server, docs: list[tuple[int, int]], args: argparse.Namespace) -> None:
+    """More users, one run each on the production set-up, until search p95 passes 1 s."""
+    for users in args.ramp:
+        run = run_load(server, docs, argparse.Namespace(**{**vars(args), "users": users}))
+        p95 = run["kinds"].get("search", {}).get("p95", float("nan"))
+        print(f"  ramp: {users} users -> search p95 {p95:.0f} ms, "
+              f"{run['rps']:.1f} requests/s, errors {run['errors']}")  # fmt: skip
+        if p95 > 1000:
+            print(f"  ramp: search p95 passed 1 s at {users} users")
+            return
+    if args.ramp:
+        print(f"  ramp: search p95 stayed under 1 s up to {args.ramp[-1]} users")
 
 
 @contextlib.contextmanager
@@ -499,6 +553,12 @@ def main() -> None:
     parser.add_argument("--warm", type=float, default=5, help="unmeasured seconds per server")
     parser.add_argument("--no-demo", action="store_true", help="skip kb demo (faster set-up)")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--ramp",
+        type=lambda s: [int(x) for x in s.split(",") if x],
+        default=[],
+        help="after the runs: users per extra run (e.g. 75,100,150,200), until search p95 > 1 s",
+    )
     args = parser.parse_args()
     os.environ.setdefault("KB_LOG_LEVEL", "WARNING")  # this process's own set-up chatter
     print_header(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,8 @@ def test_the_load_benchmark_runs_and_reports_every_kind(kb: Kb) -> None:
     done = subprocess.run(
         [sys.executable, str(SCRIPT), "--no-postgres", "--no-demo", "--items", "5",
          "--users", "2", "--seconds", "1.5", "--runs", "1", "--warm", "0.5",
-         "--think", "0,0.1"],
-        capture_output=True, text=True, timeout=120, check=False,
+         "--think", "0,0.1", "--ramp", "3"],
+        capture_output=True, text=True, timeout=400, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
@@ -28,3 +29,6 @@ def test_the_load_benchmark_runs_and_reports_every_kind(kb: Kb) -> None:
         assert f"  {kind} " in out
     assert "requests/s:" in out and "errors per run: [0] (reference [0])" in out, out
     assert "gunicorn worker 1" in out and "kb worker" in out
+    assert re.search(r"uploads acknowledged: \d+, found by search afterwards: \d+, "
+                     r"lost uploads: 0; kb check clean: True", out), out  # fmt: skip
+    assert "ramp: 3 users -> search p95" in out
