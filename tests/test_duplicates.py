@@ -89,3 +89,32 @@ def test_import_twice_reports_duplicates(runner, tmp_path):
     row = json.loads(again.output.strip().splitlines()[-1])
     assert row["status"] == "duplicate" and row["id"] == json.loads(first.output)["id"]
     assert "bereits gespeichert" in row["message"]
+
+
+def test_a_duplicate_says_its_details_were_not_applied(app, client, kb, upload, add_user):
+    """Kind, event and topics chosen for a duplicate go nowhere: the row says so."""
+    upload([("leitfaden.txt", b"Antragsfristen 2028")], title="Leitfaden Fristen")
+    response = upload([("kopie.txt", b"Antragsfristen 2028")], kind="leitfaden")
+    page = response.get_data(as_text=True)
+    assert "Die Angaben dieses Uploads (Art, Veranstaltung, Themen …) wurden nicht übernommen" in (
+        page
+    )
+    assert 'href="/items/1">Zum vorhandenen Eintrag' in page
+    with kb.db.reading() as session:
+        assert session.get(Item, 1).kind == "praesentation"  # unchanged
+    client.get("/?lang=en")
+    page = upload([("kopie.txt", b"Antragsfristen 2028")]).get_data(as_text=True)
+    assert "This file is already stored: &#39;Leitfaden Fristen&#39;." in page
+    assert "The details of this upload (kind, event, topics …) were not applied" in page
+    # Someone who may not see the existing item is told the same, without a link.
+    owner = add_user("eigen", "autor")
+    add_user("fremd", "autor")
+    upload_files(
+        kb, [UploadFile("geheim.txt", io.BytesIO(b"Interne Zahlen 2028"))],
+        ItemMeta(title="Geheim"), Viewer(owner, ("autor",)),
+    )  # fmt: skip
+    other = app.test_client()
+    login(other, "fremd")
+    data = {"kind": "leitfaden", "files": [(io.BytesIO(b"Interne Zahlen 2028"), "x.txt")]}
+    page = post_multipart(other, "/upload", data).get_data(as_text=True)
+    assert "wurden nicht übernommen" in page and "Zum vorhandenen Eintrag" not in page

@@ -71,3 +71,52 @@ def test_worker_thread_wakes_on_upload(kb, make_item):
         assert kb.index.doc_count_for(item_id) == 2  # the item and its one page
     finally:
         worker.stop()
+
+
+def _crash_twice(kb, job_id: int) -> None:
+    """Two claims whose worker never came back (backdated, as after two SIGKILLs)."""
+    old = utcnow() - dt.timedelta(hours=1)
+    for _ in range(2):
+        assert jobs.claim_next(kb) == job_id
+        with kb.db.writing() as session:
+            session.execute(update(Job).where(Job.id == job_id).values(started_at=old))
+        jobs.requeue_stale(kb)
+
+
+def test_a_file_that_crashes_the_extractor_twice_is_failed_and_the_queue_moves_on(
+    client, kb, make_item
+):
+    crashed = make_item("stürzt ab", title="Absturz", wait=False)
+    _crash_twice(kb, _job(kb).id)
+    with kb.db.reading() as session:
+        fv = session.scalars(select(FileVersion).where(FileVersion.item_id == crashed)).one()
+        assert (fv.status, fv.status_message_de, fv.status_message_en) == (
+            "failed",
+            "Die Verarbeitung ist wiederholt abgebrochen.",
+            "Processing was aborted repeatedly.",
+        )
+        fv_id = fv.id
+    # The next upload is read and indexed as usual; the failed one is findable by title.
+    after = make_item("Nachfolgender Auftrag mit Kirschblüte", title="Danach")
+    assert jobs.pending_jobs(kb) == 0
+    assert _job(kb).state == "done"
+    assert "1 Treffer" in client.get("/search?q=Kirschblüte").get_data(as_text=True)
+    assert "Absturz" in client.get("/search?q=Absturz").get_data(as_text=True)
+    status = client.get(f"/upload/status?ids={fv_id}").get_json()["files"][0]
+    assert (status["state"], status["message"]) == (
+        "failed",
+        "Die Verarbeitung ist wiederholt abgebrochen.",
+    )
+    assert after != crashed
+
+
+def test_a_preview_that_crashes_twice_leaves_the_file_searchable(kb, make_item):
+    item_id = make_item("Lesbarer Text")
+    with kb.db.writing() as session:
+        fv = session.scalars(select(FileVersion).where(FileVersion.item_id == item_id)).one()
+        session.add(Job(kind="preview", priority=20, file_version_id=fv.id))
+    _crash_twice(kb, _job(kb).id)
+    assert _job(kb).state == "failed"
+    with kb.db.reading() as session:
+        fv = session.scalars(select(FileVersion).where(FileVersion.item_id == item_id)).one()
+        assert (fv.status, fv.status_message_de) == ("done", "")

@@ -94,7 +94,10 @@ def requeue_stale(kb: Kb, older_than: dt.timedelta = STALE_AFTER) -> int:
 
 def _fail(session, job: Job, message_de: str, message_en: str) -> None:  # type: ignore[no-untyped-def]
     job.state, job.error, job.finished_at = "failed", message_de, utcnow()
-    fv = session.get(FileVersion, job.file_version_id) if job.file_version_id else None
+    # Only reading the text decides the file's status: a preview that keeps crashing
+    # leaves a searchable file searchable.
+    reads_text = job.kind == "extract" and job.file_version_id
+    fv = session.get(FileVersion, job.file_version_id) if reads_text else None
     if fv is not None:
         fv.status, fv.status_message_de, fv.status_message_en = "failed", message_de, message_en
         append_index_log(session, fv.item_id)

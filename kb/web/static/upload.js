@@ -3,14 +3,30 @@
 // 2. Drag and drop onto the file field's box.
 // 3. Send one file per request with a progress bar each; the server answers with the
 //    same result row the plain form would show, which is put into the page.
-// 4. Poll the status of each stored file until it is searchable.
+// 4. A file that could not be sent (offline, session expired, server away) stays in the
+//    page with the reason; "Erneut versuchen" sends exactly those files again.
+// 5. Poll the status of each stored file until it is searchable.
+// Every text comes from the server in the UI language (data-texts on ul.outcomes).
 (function () {
   "use strict";
 
-  var labels = {
-    reading: "gespeichert, der Text wird gelesen …",
-    searchable: "durchsuchbar",
-    failed: "gespeichert, aber kein Text lesbar: "
+  var resultList = document.querySelector("ul.outcomes");
+  var texts = {};
+  try { texts = JSON.parse(resultList.getAttribute("data-texts")) || {}; } catch (e) { texts = {}; }
+  var say = function (key, values) {  // fill {name}-style placeholders
+    var text = texts[key] || key;
+    for (var name in values || {}) {
+      if (Object.prototype.hasOwnProperty.call(values, name)) {
+        text = text.split("{" + name + "}").join(values[name]);
+      }
+    }
+    return text;
+  };
+
+  var statusText = function (f) {
+    if (f.state === "failed") { return say("failed", { message: f.message }); }
+    if (f.state === "searchable" && f.message) { return say("searchable_note", { note: f.message }); }
+    return say(f.state);
   };
 
   var poll = function (list) {
@@ -23,14 +39,16 @@
     list.setAttribute("data-polling", "1");
     var xhr = new XMLHttpRequest();
     xhr.open("GET", list.getAttribute("data-status-url") + "?ids=" + ids.join(","));
+    xhr.setRequestHeader("Accept", "application/json");
     xhr.onload = function () {
-      if (xhr.status === 200) {
-        var data = JSON.parse(xhr.responseText);
+      var data = null;
+      try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+      if (xhr.status === 200 && data && data.files) {
         for (var j = 0; j < data.files.length; j++) {
           var f = data.files[j];
           var row = list.querySelector('li[data-file-id="' + f.id + '"]');
           if (!row) { continue; }
-          var text = labels[f.state] + (f.state === "failed" ? f.message : "");
+          var text = statusText(f);
           var state = row.querySelector(".state");
           if (state.textContent.trim() !== text) { state.textContent = text; }
           if (f.state !== "reading") { row.setAttribute("data-done", "1"); }
@@ -46,7 +64,6 @@
   };
 
   var form = document.querySelector("form.upload");
-  var resultList = document.querySelector("ul.outcomes");
   if (!form) {
     if (resultList) { startPolling(resultList); }  // the plain form's result page
     return;
@@ -65,11 +82,9 @@
     }
     var message = "";
     if (big.length) {
-      message = "Größer als " + form.getAttribute("data-file-limit-mb") +
-        " MB pro Datei: " + big.join(", ") + ". Bitte wählen Sie diese Dateien ab.";
+      message = say("too_big_file", { names: big.join(", ") });
     } else if (total > limit) {
-      message = "Die ausgewählten Dateien sind zusammen größer als " +
-        form.getAttribute("data-limit-mb") + " MB. Bitte wählen Sie weniger oder kleinere Dateien.";
+      message = say("too_big_total");
     }
     error.hidden = !message;
     error.textContent = message;
@@ -91,7 +106,7 @@
       var li = document.createElement("li");
       var label = document.createElement("label");
       label.setAttribute("for", "pf-title-" + i);
-      label.textContent = "Titel für " + input.files[i].name;
+      label.textContent = say("file_title", { name: input.files[i].name });
       var title = document.createElement("input");
       title.type = "text";
       title.id = "pf-title-" + i;
@@ -99,7 +114,7 @@
       title.value = stem(input.files[i].name);
       var kindLabel = document.createElement("label");
       kindLabel.setAttribute("for", "pf-kind-" + i);
-      kindLabel.textContent = "Art";
+      kindLabel.textContent = say("kind");
       var kind = kindSelect.cloneNode(true);
       kind.id = "pf-kind-" + i;
       kind.removeAttribute("name");
@@ -135,44 +150,74 @@
   var section = document.getElementById("upload-progress");
   var list = section ? section.querySelector("ul.outcomes") : null;
   if (!list || !window.FormData) { return; }
+  var button = form.querySelector("button[type=submit]");
+  var retryBox = document.getElementById("retry-box");
+  var retryButton = document.getElementById("retry");
 
-  var placeholder = function (file) {
+  // One entry per chosen file: the File itself (kept until it is stored), its row, and the
+  // title and kind chosen for it when it was first sent.
+  var addBar = function (entry) {
+    var bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute("aria-label", say("progress", { name: entry.file.name }));
+    entry.li.insertBefore(bar, entry.state);
+    entry.li.insertBefore(document.createTextNode(" "), entry.state);
+    return bar;
+  };
+  var makeEntry = function (file, index, several) {
     var li = document.createElement("li");
     li.className = "outcome sending";
     var name = document.createElement("strong");
     name.textContent = file.name;
-    var bar = document.createElement("progress");
-    bar.max = 100;
-    bar.value = 0;
-    bar.setAttribute("aria-label", "Übertragung von " + file.name);
     var state = document.createElement("span");
     state.className = "state";
-    state.textContent = "wartet …";
+    state.textContent = say("waiting");
     li.appendChild(name);
     li.appendChild(document.createTextNode(": "));
-    li.appendChild(bar);
-    li.appendChild(document.createTextNode(" "));
     li.appendChild(state);
     list.appendChild(li);
-    return li;
-  };
-
-  var send = function (file, li, index, several, done) {
-    var data = new FormData(form);
-    data.delete("files");
-    data.append("files", file, file.name);
+    var entry = { file: file, li: li, state: state, title: null, kind: null };
     if (several) {  // a title names one file; several take the per-file title and kind
       var ownTitle = document.getElementById("pf-title-" + index);
       var ownKind = document.getElementById("pf-kind-" + index);
-      data.set("title", ownTitle ? ownTitle.value : "");
-      if (ownKind) { data.set("kind", ownKind.value); }
+      entry.title = ownTitle ? ownTitle.value : "";
+      entry.kind = ownKind ? ownKind.value : null;
     }
+    entry.bar = addBar(entry);
+    return entry;
+  };
+
+  var fail = function (entry, message, loginUrl) {
+    if (entry.bar) { entry.bar.remove(); entry.bar = null; }
+    entry.state.textContent = say("not_stored", { message: message });
+    if (loginUrl) {
+      var link = document.createElement("a");
+      link.href = loginUrl;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.className = "sign-in";
+      link.textContent = say("sign_in");
+      entry.li.appendChild(document.createTextNode(" "));
+      entry.li.appendChild(link);
+    }
+  };
+
+  // done(true) when the server answered with a result row (stored, refused or duplicate):
+  // sending that file again would change nothing. done(false) keeps it for "Erneut versuchen".
+  var send = function (entry, done) {
+    var data = new FormData(form);
+    data.delete("files");
+    data.append("files", entry.file, entry.file.name);
+    if (entry.title !== null) { data.set("title", entry.title); }
+    if (entry.kind) { data.set("kind", entry.kind); }
+    var old = entry.li.querySelector("a.sign-in");
+    if (old) { old.remove(); }
+    if (!entry.bar) { entry.bar = addBar(entry); }
     var xhr = new XMLHttpRequest();
-    var bar = li.querySelector("progress");
-    var state = li.querySelector(".state");
-    state.textContent = "wird übertragen …";
+    entry.state.textContent = say("sending");
     xhr.upload.onprogress = function (ev) {
-      if (ev.lengthComputable) { bar.value = Math.round((ev.loaded / ev.total) * 100); }
+      if (ev.lengthComputable && entry.bar) { entry.bar.value = Math.round((ev.loaded / ev.total) * 100); }
     };
     xhr.onload = function () {
       var answer = null;
@@ -181,45 +226,82 @@
         var holder = document.createElement("ul");
         holder.innerHTML = answer.html;  // rendered and escaped by the server
         var row = holder.querySelector("li");
-        if (row) { list.replaceChild(row, li); }
-      } else {
-        bar.remove();
-        state.textContent = "nicht gespeichert: " + ((answer && answer.message) ||
-          "Die Übertragung ist fehlgeschlagen (" + xhr.status + ").");
+        if (row) { list.replaceChild(row, entry.li); }
+        done(true);
+        return;
       }
-      done();
+      fail(entry, (answer && answer.message) || say("transfer_failed", { status: xhr.status }),
+        answer && answer.login_url);
+      done(false);
     };
     xhr.onerror = function () {
-      bar.remove();
-      state.textContent = "nicht gespeichert: Die Verbindung ist abgebrochen. Bitte noch einmal hochladen.";
-      done();
+      fail(entry, say("offline"));
+      done(false);
     };
     xhr.open("POST", form.getAttribute("action"));
     xhr.setRequestHeader("Accept", "application/json");
     xhr.send(data);
   };
 
+  var busy = false;
+  var again = [];  // entries whose file was not stored and can be sent again
+  var run = function (entries) {
+    busy = true;
+    button.disabled = true;
+    retryButton.disabled = true;
+    section.hidden = false;
+    var next = 0;
+    var step = function () {
+      if (next >= entries.length) {
+        busy = false;
+        button.disabled = false;
+        retryButton.disabled = false;
+        retryBox.hidden = !again.length;
+        startPolling(list);
+        return;
+      }
+      var entry = entries[next++];
+      send(entry, function (settled) {
+        if (!settled) { again.push(entry); }
+        startPolling(list);
+        step();
+      });
+    };
+    step();
+  };
+
   form.addEventListener("submit", function (ev) {
+    if (busy) { ev.preventDefault(); return; }  // a double click sends each file once
     if (!check()) { ev.preventDefault(); return; }
     if (!input.files.length) { return; }
     ev.preventDefault();
     var files = Array.prototype.slice.call(input.files);
-    var button = form.querySelector("button[type=submit]");
-    button.disabled = true;
-    section.hidden = false;
-    var rows = files.map(placeholder);
-    var next = 0;
-    var step = function () {
-      if (next >= files.length) {
-        button.disabled = false;
-        input.value = "";
-        if (perFile) { perFile.hidden = true; }
-        startPolling(list);
-        return;
-      }
-      var i = next++;
-      send(files[i], rows[i], i, files.length > 1, function () { startPolling(list); step(); });
+    var entries = files.map(function (file, i) { return makeEntry(file, i, files.length > 1); });
+    input.value = "";  // the files live on in the entries until they are stored
+    if (perFile) { perFile.hidden = true; }
+    run(entries);
+  });
+
+  // A new CSRF token first: after an expired session (or signing in again in another tab)
+  // the page's token belongs to a session that no longer exists.
+  retryButton.addEventListener("click", function () {
+    if (busy || !again.length) { return; }
+    var entries = again;
+    again = [];
+    retryButton.disabled = true;
+    var xhr = new XMLHttpRequest();
+    var go = function () { run(entries); };
+    xhr.onload = function () {
+      try {
+        var token = JSON.parse(xhr.responseText).csrf_token;
+        var field = form.querySelector("input[name=csrf_token]");
+        if (token && field) { field.value = token; }
+      } catch (e) { /* keep the old token; the server says if it is no good */ }
+      go();
     };
-    step();
+    xhr.onerror = go;  // still offline: each file says so again and stays
+    xhr.open("GET", list.getAttribute("data-token-url"));
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.send();
   });
 })();
