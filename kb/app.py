@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_proxy(app)
     init_csrf(app)
     init_security_headers(app)
+    init_assets(app)
     init_i18n(app)
     register_blueprints(app)
     register_errors(app)
@@ -88,6 +89,13 @@ def init_security_headers(app: Flask) -> None:
 
     app.after_request(add_security_headers)
     app.before_request(refuse_nul_bytes)
+
+
+def init_assets(app: Flask) -> None:
+    """Fingerprinted static URLs with a year-long cache, see kb/web/assets.py."""
+    from kb.web.assets import init_assets as init
+
+    init(app)
 
 
 def init_i18n(app: Flask) -> None:

@@ -1,10 +1,12 @@
 """Accessibility, small screens and speed in a real browser (issue #10).
 
 axe-core (bundled by axe-playwright-python, no Node) checks every main page of the demo
-(``kb demo`` as after ``make run``) for WCAG 2.1 A/AA rules: zero violations. Then the
-keyboard-only path, a 320 px wide viewport without horizontal scrolling, and the first
-contentful paint of each page (printed; recorded in docs/benchmarks.md, not asserted).
-Screenshots go to test-artifacts/browser/.
+(``kb demo`` as after ``make run``), signed out and signed in, for WCAG 2.1 A/AA rules and
+four best-practice rules (headings in order, landmarks): zero violations. Then the
+keyboard-only path, a 320 px wide viewport without horizontal scrolling, the print view,
+and the first contentful paint of each page (printed; recorded in docs/benchmarks.md, not
+asserted). Screenshots go to test-artifacts/browser/ (a few, made small, are in
+docs/screenshots/, see README.md).
 """
 
 from __future__ import annotations
@@ -30,8 +32,13 @@ from playwright.sync_api import Browser, Page, expect
 pytestmark = pytest.mark.browser
 
 PASSWORD = "barrierefrei-2027"
+#: Best-practice rules run beside the WCAG-tagged ones: headings in order, all content in
+#: landmarks, exactly one main, and an h1 on every page (a rule named in ``rules`` with
+#: ``enabled`` runs even though its tags are not in ``runOnly``).
+BEST_PRACTICE = ("heading-order", "region", "landmark-one-main", "page-has-heading-one")
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "rules": {rule: {"enabled": True} for rule in BEST_PRACTICE},
     "resultTypes": ["violations"],
 }
 
@@ -68,8 +75,9 @@ def page(browser: Browser, server: KbServer) -> Iterator[Page]:  # noqa: F811 (f
     context.close()
 
 
-def main_pages(page: Page) -> list[str]:
-    """The main pages of the demo, found by following links as a visitor would."""
+def main_pages(page: Page) -> dict[str, str]:
+    """The main pages of the demo by a short name (used for screenshots), found by
+    following links as a visitor would."""
     page.goto("/events")
     event = page.locator("main a[href^='/events/']:not([href='/events/new'])").first.get_attribute(
         "href"
@@ -79,22 +87,30 @@ def main_pages(page: Page) -> list[str]:
     page.goto("/search?q=Patenschaftsmodell")
     item = page.locator("main a[href^='/items/']").first.get_attribute("href")
     assert event and guidance and item
-    return [
-        "/",
-        "/search?q=Patenschaftsmodell",
-        item,
-        "/upload",
-        "/mappe",
-        "/events",
-        event,
-        "/guidance",
-        guidance,
-        "/deadlines",
-        "/districts",
-        "/districts/15002",
-        "/topics",
-        "/organisations",
-    ]
+    return {
+        "home": "/",
+        "search": "/search?q=Patenschaftsmodell",
+        "item": item,
+        "upload": "/upload",
+        "mappe": "/mappe",
+        "events": "/events",
+        "event": event,
+        "guidance": "/guidance",
+        "guidance-item": guidance,
+        "deadlines": "/deadlines",
+        "districts": "/districts",
+        "district": "/districts/15002",
+        "topics": "/topics",
+        "organisations": "/organisations",
+    }
+
+
+def fill_mappe(page: Page, item: str) -> None:
+    """Put ``item`` into the Mappe with its button, so /mappe is checked with an entry."""
+    page.goto(item)
+    page.get_by_role("button", name="Zur Mappe hinzufügen").click()
+    page.goto("/mappe")
+    expect(page.locator("ol.mappe > li")).not_to_have_count(0)
 
 
 def _check(page: Page, path: str) -> list[str]:
@@ -114,24 +130,67 @@ def _paint(page: Page) -> float:
     return float(entries[0]) if entries else float("nan")
 
 
-def test_every_main_page_has_no_axe_violations_and_fits_320px(page: Page, server) -> None:
+def survey(
+    page: Page, paths: dict[str, str], label: str
+) -> tuple[list[str], list[str], dict[str, float]]:
+    """axe at 1280 px, the first paint, then the width at 320 px, with screenshots of both.
+
+    :return: the axe violations, the pages wider than 320 px, and the paint per page.
+    """
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    sign_in(page)  # the upload page needs an account once one exists
     violations: list[str] = []
     too_wide: list[str] = []
     paints: dict[str, float] = {}
-    for path in main_pages(page):
+    for name, path in paths.items():
         page.set_viewport_size({"width": 1280, "height": 900})
-        violations += _check(page, path)
+        violations += [f"[{label}] {v}" for v in _check(page, path)]
         paints[path] = _paint(page)
+        page.screenshot(path=str(ARTIFACTS_DIR / f"a11y-1280-{label}-{name}.png"))
         page.set_viewport_size({"width": 320, "height": 640})
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 320:
-            too_wide.append(f"{path}: {width}px")
-        name = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-") or "home"
-        page.screenshot(path=str(ARTIFACTS_DIR / f"a11y-320-{name}.png"), full_page=True)
-    print("\nFirst contentful paint (ms, 1280 px, demo, local server):")
+            too_wide.append(f"[{label}] {path}: {width}px")
+        page.screenshot(path=str(ARTIFACTS_DIR / f"a11y-320-{label}-{name}.png"), full_page=True)
+    return violations, too_wide, paints
+
+
+def test_the_best_practice_rules_really_run(browser: Browser) -> None:  # noqa: F811
+    """A page that breaks all four best-practice rules fails with each of them, so the
+    zero-violation results below are not just rules left switched off."""
+    page = browser.new_page()
+    try:
+        page.set_content(
+            "<html lang='de'><head><title>x</title></head>"
+            "<body><p>außerhalb</p><h2>a</h2><h4>b</h4></body></html>"
+        )
+        found = {v["id"] for v in Axe().run(page, options=AXE_OPTIONS).response["violations"]}
+    finally:
+        page.close()
+    assert set(BEST_PRACTICE) <= found, found
+
+
+def test_every_main_page_signed_out_has_no_axe_violations_and_fits_320px(
+    page: Page, server: KbServer
+) -> None:
+    paths = main_pages(page)
+    fill_mappe(page, paths["item"])
+    violations, too_wide, _ = survey(page, paths, "signed-out")
+    assert not violations, "\n".join(violations)
+    assert not too_wide, too_wide
+
+
+def test_every_main_page_signed_in_has_no_axe_violations_and_fits_320px(
+    page: Page, server: KbServer
+) -> None:
+    sign_in(page)  # the upload page needs an account once one exists
+    paths = main_pages(page)
+    fill_mappe(page, paths["item"])
+    paths["persons"] = "/persons"
+    paths["vocabulary"] = "/admin/vocabulary"
+    paths["item-edit"] = f"{paths['item']}/edit"
+    violations, too_wide, paints = survey(page, paths, "signed-in")
+    print("\nFirst contentful paint (ms, 1280 px, demo, local server, signed in):")
     for path, ms in paints.items():
         print(f"  {ms:7.0f}  {path}")
     assert not violations, "\n".join(violations)
@@ -152,6 +211,37 @@ def test_signed_in_pages_have_no_axe_violations(page: Page, server: KbServer) ->
     for path in ("/account", "/account/tokens", "/admin/users", "/review", "/admin/trash"):
         violations += _check(page, path)
     assert not violations, "\n".join(violations)
+
+
+def test_print_shows_the_content_without_navigation_or_forms(page: Page, server: KbServer) -> None:
+    """Printed, a page is its content: no navigation, search box or buttons; hits and
+    slides are not split across sheets; external links show where they lead."""
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.goto("/search?q=Patenschaftsmodell")
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    expect(nav).to_be_visible()  # on screen, as a baseline for the check below
+    page.evaluate(
+        """() => { const a = document.createElement('a'); a.href = 'https://example.org/x';
+        a.id = 'external'; a.textContent = 'extern'; document.querySelector('main').append(a); }"""
+    )
+    page.emulate_media(media="print")
+    expect(nav).to_be_hidden()
+    expect(page.locator("header.site")).to_be_hidden()
+    expect(page.locator("form.facet-form")).to_be_hidden()
+    expect(page.locator("main input[type=search]")).to_be_hidden()
+    expect(page.locator("ol.hits .hit").first).to_be_visible()
+    hit_break = page.locator("ol.hits .hit").first.evaluate("e => getComputedStyle(e).breakInside")
+    assert hit_break == "avoid"
+    after = page.locator("#external").evaluate("e => getComputedStyle(e, '::after').content")
+    assert "https://example.org/x" in after
+    page.screenshot(path=str(ARTIFACTS_DIR / "print-search.png"), full_page=True)
+    item = page.locator("main a[href^='/items/']").first.get_attribute("href")
+    page.goto(str(item))
+    expect(page.get_by_role("button", name="Zur Mappe hinzufügen")).to_be_hidden()
+    expect(page.locator("main h1")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS_DIR / "print-item.png"), full_page=True)
+    page.emulate_media(media="screen")
+    expect(nav).to_be_visible()
 
 
 def test_keyboard_only_from_skip_link_to_search_and_upload(page: Page, server) -> None:
