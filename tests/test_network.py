@@ -68,6 +68,34 @@ def test_the_district_page_lists_only_what_the_viewer_may_see(
     assert "Entwurfsnotiz" not in member
 
 
+def test_the_district_page_lists_the_materials_of_events_it_hosted(
+    kb, client, make_item, set_item, add_user
+):
+    _event(kb, "offen", "public")
+    _event(kb, "geschlossen", "internal")
+    _event(kb, "harz", "public", ags="15085")
+    talk = make_item("eins", "Impuls aus der Werkstatt", event_slug="offen")
+    both = make_item("zwei", "Bericht doppelt", event_slug="offen", districts=["15002"])
+    make_item("drei", "Folien der geschlossenen Runde", event_slug="geschlossen")
+    draft = make_item("vier", "Entwurf aus der Werkstatt", event_slug="offen")
+    set_item(draft, state="draft")
+    make_item("fünf", "Vortrag im Harz", event_slug="harz")
+    page = client.get("/districts/15002").get_data(as_text=True)
+    assert f'href="/items/{talk}"' in page
+    assert page.count(f'href="/items/{both}"') == 1  # tagged and hosted: listed once
+    for hidden in ("geschlossenen Runde", "Entwurf aus der Werkstatt", "Vortrag im Harz"):
+        assert hidden not in page
+    assert '<a href="/events/offen">Werkstatt offen</a>' in page  # the event's own page
+    assert "/search?event=" not in page
+    add_user("les", "leser")
+    from conftest import login
+
+    login(client, "les")
+    member = client.get("/districts/15002").get_data(as_text=True)
+    assert "Folien der geschlossenen Runde" in member  # members see the internal event
+    assert "Entwurf aus der Werkstatt" not in member
+
+
 def test_the_district_page_names_the_coordinators_organisation(kb, client):
     from kb.models import Organisation
 
