@@ -199,3 +199,32 @@ def test_another_states_districts_load_and_list(kb, runner, tmp_path):
     listed = runner.invoke(args=["districts", "list"]).output
     assert "09184\tMünchen\tLandkreis\tBayern" in listed and "15002\tHalle (Saale)" in listed
     assert runner.invoke(args=["districts", "load", str(DEFAULT_DISTRICTS)]).exit_code == 0
+
+
+def test_a_configured_second_state_gets_a_map_of_only_its_tiles(app, kb, client, runner, tmp_path):
+    path = _csv(tmp_path, "09162,München,kreisfreie Stadt,Bayern,0,1",
+                "09184,München (Landkreis),Landkreis,Bayern,1,0")  # fmt: skip
+    app.config["KB_DISTRICTS_FILE"] = kb.config["KB_DISTRICTS_FILE"] = path
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    page = client.get("/districts").get_data(as_text=True)
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert re.findall(r'<a href="/districts/(\d+)" class="tile', svg) == ["09162", "09184"]
+    assert 'viewBox="0 0 ' in svg and "Halle" not in page  # Sachsen-Anhalt's tiles are gone
+    listed = page[page.index('class="district-list"') :]
+    assert re.findall(r'href="/districts/(\d+)"', listed) == ["09162", "09184"]
+    api = client.get("/api/v1/districts").get_json()["districts"]
+    assert [d["ags"] for d in api] == ["09162", "09184"]
+    # The old state's rows stay (items may name them); the console still lists every state.
+    every = runner.invoke(args=["districts", "list"]).output
+    assert "15002\tHalle (Saale)" in every and "09162\tMünchen" in every
+
+
+def test_a_bad_configured_district_file_stops_init_but_not_the_pages(app, kb, client, runner,
+                                                                    tmp_path):  # fmt: skip
+    bad = _csv(tmp_path, "0916X,Bad,Landkreis,Bayern,0,0")
+    app.config["KB_DISTRICTS_FILE"] = kb.config["KB_DISTRICTS_FILE"] = bad
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 1 and "Gebietsschlüssel „0916X“" in result.output
+    page = client.get("/districts").get_data(as_text=True)  # logged; every district is shown
+    assert len(re.findall(r'class="tile', page)) == 14
