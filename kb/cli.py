@@ -54,7 +54,10 @@ def _fail(message: str) -> NoReturn:
 @with_appcontext
 def init_command() -> None:
     """Datenbank, Ordner und Suchindex anlegen bzw. aktualisieren (wiederholbar)."""
-    init_instance(_kb())
+    try:
+        init_instance(_kb())
+    except KbError as exc:  # a bad KB_DISTRICTS_FILE
+        _fail(exc.message("de"))
     click.echo(f"Bereit: Datenbank {current_app.config['KB_DATABASE_URL']}")
 
 

@@ -37,8 +37,8 @@ def load_command(path: Path) -> None:
 @districts_group.command("list")
 @with_appcontext
 def list_command() -> None:
-    """Alle Landkreise und kreisfreien Städte mit Gebietsschlüssel zeigen."""
-    for d in all_districts(current_app.extensions["kb"]):
+    """Alle Landkreise und kreisfreien Städte mit Gebietsschlüssel zeigen (jedes Land)."""
+    for d in all_districts(current_app.extensions["kb"], every_state=True):
         click.echo(f"{d.ags}\t{d.name}\t{d.kind}\t{d.state}")
 
 

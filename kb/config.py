@@ -102,11 +102,21 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         # ("memory://" per process; "redis://host:6379" shares counts across processes).
         "KB_RATELIMIT_API": os.environ.get("KB_RATELIMIT_API", "300/minute"),
         "KB_RATELIMIT_STORAGE": os.environ.get("KB_RATELIMIT_STORAGE", "memory://"),
+        # The district list `kb init` seeds; its state(s) decide which districts the map,
+        # the lists and the forms show (other states' rows may stay in the database).
+        "KB_DISTRICTS_FILE": os.environ.get("KB_DISTRICTS_FILE")
+        or PROJECT_ROOT / "kb" / "data" / "districts_sachsen_anhalt.csv",
         "TEMPLATES_DIR": PROJECT_ROOT / "templates",
         "STATIC_DIR": PROJECT_ROOT / "kb" / "web" / "static",
     }
     config.update(overrides)
-    for key in ("KB_DATA_DIR", "KB_UPLOAD_DIR", "KB_INDEX_DIR", "KB_INSTANCE_DIR"):
+    for key in (
+        "KB_DATA_DIR",
+        "KB_UPLOAD_DIR",
+        "KB_INDEX_DIR",
+        "KB_INSTANCE_DIR",
+        "KB_DISTRICTS_FILE",
+    ):
         config[key] = Path(config[key]).expanduser().resolve()
     config["MAX_CONTENT_LENGTH"] = int(config["KB_MAX_UPLOAD_MB"]) * 1024 * 1024
     return config

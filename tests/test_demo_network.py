@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from kb.models import AgendaEntry, Event, Item, Person, QAEntry
@@ -17,21 +18,40 @@ from kb.services.search import run_search
 from kb.services.setup import load_demo
 
 TODAY = dt.date(2026, 11, 25)
+#: Before the 1st workshop was anchored, a clock from 2026-12-25 on began the series in 2017.
+A_YEAR_LATER = dt.date(2027, 11, 25)
 ROLE_WORDS = ("Leitung", "Team", "Referat", "Beratungsteam", "Förderberatung")
 
 
-def test_demo_history(kb):
-    kb.config["KB_TODAY"] = TODAY.isoformat()
-    assert load_demo(kb, TODAY) >= 10
-    assert load_demo(kb, TODAY) == 0  # once only
+def test_demo_series_starts_in_2016_whatever_today_is():
+    """The 1st workshop stays in 2016 ("since 2016") and the rest stay plausible: in number
+    order, 8 to 16 months apart, the 13th in the past."""
+    from kb.demo import EVENT_OFFSET
+    from kb.demo.history import WORKSHOPS
+
+    for today in (TODAY, dt.date(2026, 12, 25), A_YEAR_LATER, dt.date(2031, 3, 1)):
+        thirteenth = today + dt.timedelta(days=EVENT_OFFSET)
+        days = [w.starts_on(thirteenth) for w in WORKSHOPS]
+        assert days[0].year == 2016, today
+        assert days == sorted(days) and days[-1] < thirteenth, today
+        pairs = list(zip([w.number for w in WORKSHOPS] + [13], [*days, thirteenth], strict=True))
+        for (a, day_a), (b, day_b) in zip(pairs, pairs[1:], strict=False):
+            assert 240 <= (day_b - day_a).days / (b - a) <= 480, (today, a, b)
+
+
+@pytest.mark.parametrize("today", [TODAY, A_YEAR_LATER])
+def test_demo_history(kb, today):
+    kb.config["KB_TODAY"] = today.isoformat()
+    assert load_demo(kb, today) >= 10
+    assert load_demo(kb, today) == 0  # once only
     jobs.run_until_idle(kb)
     with kb.db.reading() as session:
         events = session.scalars(select(Event).order_by(Event.starts_on)).all()
         assert len(events) >= 8
-        assert events[0].starts_on.year == 2016
+        assert events[0].starts_on.year == 2016  # "since 2016", also a year later
         assert len({e.host_district_ags for e in events}) >= 8
-        past = [e for e in events if e.starts_on < TODAY]
-        upcoming = [e for e in events if e.starts_on > TODAY]
+        past = [e for e in events if e.starts_on < today]
+        upcoming = [e for e in events if e.starts_on > today]
         assert [e.number for e in upcoming] == [14]
         for event in past:
             entries = session.scalar(
@@ -49,9 +69,9 @@ def test_demo_history(kb):
             select(Item).where(Item.kind == "leitfaden", Item.supersedes_id.is_not(None))
         )
         assert new is not None and new.supersedes is not None
-        assert validity(new, TODAY).status == "upcoming"
-        assert validity(new.supersedes, TODAY).status == "current"
-        assert validity(new.supersedes, dt.date(TODAY.year + 1, 1, 2)).status == "superseded"
+        assert validity(new, today).status == "upcoming"
+        assert validity(new.supersedes, today).status == "current"
+        assert validity(new.supersedes, dt.date(today.year + 1, 1, 2)).status == "superseded"
         assert "- [ ]" in new.body
         qa_count = session.scalar(select(func.count(QAEntry.id)))
         assert qa_count == 5

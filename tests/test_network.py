@@ -68,6 +68,34 @@ def test_the_district_page_lists_only_what_the_viewer_may_see(
     assert "Entwurfsnotiz" not in member
 
 
+def test_the_district_page_lists_the_materials_of_events_it_hosted(
+    kb, client, make_item, set_item, add_user
+):
+    _event(kb, "offen", "public")
+    _event(kb, "geschlossen", "internal")
+    _event(kb, "harz", "public", ags="15085")
+    talk = make_item("eins", "Impuls aus der Werkstatt", event_slug="offen")
+    both = make_item("zwei", "Bericht doppelt", event_slug="offen", districts=["15002"])
+    make_item("drei", "Folien der geschlossenen Runde", event_slug="geschlossen")
+    draft = make_item("vier", "Entwurf aus der Werkstatt", event_slug="offen")
+    set_item(draft, state="draft")
+    make_item("fünf", "Vortrag im Harz", event_slug="harz")
+    page = client.get("/districts/15002").get_data(as_text=True)
+    assert f'href="/items/{talk}"' in page
+    assert page.count(f'href="/items/{both}"') == 1  # tagged and hosted: listed once
+    for hidden in ("geschlossenen Runde", "Entwurf aus der Werkstatt", "Vortrag im Harz"):
+        assert hidden not in page
+    assert '<a href="/events/offen">Werkstatt offen</a>' in page  # the event's own page
+    assert "/search?event=" not in page
+    add_user("les", "leser")
+    from conftest import login
+
+    login(client, "les")
+    member = client.get("/districts/15002").get_data(as_text=True)
+    assert "Folien der geschlossenen Runde" in member  # members see the internal event
+    assert "Entwurf aus der Werkstatt" not in member
+
+
 def test_the_district_page_names_the_coordinators_organisation(kb, client):
     from kb.models import Organisation
 
@@ -171,3 +199,32 @@ def test_another_states_districts_load_and_list(kb, runner, tmp_path):
     listed = runner.invoke(args=["districts", "list"]).output
     assert "09184\tMünchen\tLandkreis\tBayern" in listed and "15002\tHalle (Saale)" in listed
     assert runner.invoke(args=["districts", "load", str(DEFAULT_DISTRICTS)]).exit_code == 0
+
+
+def test_a_configured_second_state_gets_a_map_of_only_its_tiles(app, kb, client, runner, tmp_path):
+    path = _csv(tmp_path, "09162,München,kreisfreie Stadt,Bayern,0,1",
+                "09184,München (Landkreis),Landkreis,Bayern,1,0")  # fmt: skip
+    app.config["KB_DISTRICTS_FILE"] = kb.config["KB_DISTRICTS_FILE"] = path
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    page = client.get("/districts").get_data(as_text=True)
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert re.findall(r'<a href="/districts/(\d+)" class="tile', svg) == ["09162", "09184"]
+    assert 'viewBox="0 0 ' in svg and "Halle" not in page  # Sachsen-Anhalt's tiles are gone
+    listed = page[page.index('class="district-list"') :]
+    assert re.findall(r'href="/districts/(\d+)"', listed) == ["09162", "09184"]
+    api = client.get("/api/v1/districts").get_json()["districts"]
+    assert [d["ags"] for d in api] == ["09162", "09184"]
+    # The old state's rows stay (items may name them); the console still lists every state.
+    every = runner.invoke(args=["districts", "list"]).output
+    assert "15002\tHalle (Saale)" in every and "09162\tMünchen" in every
+
+
+def test_a_bad_configured_district_file_stops_init_but_not_the_pages(app, kb, client, runner,
+                                                                    tmp_path):  # fmt: skip
+    bad = _csv(tmp_path, "0916X,Bad,Landkreis,Bayern,0,0")
+    app.config["KB_DISTRICTS_FILE"] = kb.config["KB_DISTRICTS_FILE"] = bad
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 1 and "Gebietsschlüssel „0916X“" in result.output
+    page = client.get("/districts").get_data(as_text=True)  # logged; every district is shown
+    assert len(re.findall(r'class="tile', page)) == 14

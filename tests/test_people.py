@@ -236,3 +236,39 @@ def test_person_pages_are_for_redaktion(client, kb, add_user, make_item):
     edited = client.post(f"/persons/{keep}/edit", data={"name": "Anna B.", "function": ""})
     assert edited.status_code == 302
     assert client.get(f"/persons/{drop}/edit").status_code == 404
+
+
+def test_the_organisations_page_merges_two_organisations_through_its_form(
+    client, kb, add_user, make_item
+):
+    talk = make_item("Fristen im Verfahren", "Impuls", organisation="Investitionsbank LSA")
+    keep, drop = _org(kb, "Investitionsbank Sachsen-Anhalt"), _org(kb, "Investitionsbank LSA")
+    add_user("red", "redaktion")
+    add_user("les", "leser")
+    form = {"keep": keep.slug, "drop": drop.slug}
+    login(client, "les")
+    assert client.post("/organisations/merge", data=form).status_code == 403
+    assert _org(kb, "Investitionsbank LSA").id == drop.id
+    client.post("/logout")
+    login(client, "red")
+    listing = client.get("/organisations").get_data(as_text=True)
+    assert 'action="/organisations/merge"' in listing and f'value="{drop.slug}"' in listing
+    same = client.post("/organisations/merge", data={"keep": keep.slug, "drop": keep.slug},
+                       follow_redirects=True)  # fmt: skip
+    assert "Bitte wählen Sie zwei verschiedene Organisationen." in same.get_data(as_text=True)
+    merged = client.post("/organisations/merge", data=form, follow_redirects=True)
+    page = merged.get_data(as_text=True)
+    assert merged.request.path == "/organisations"
+    assert "Die Organisationen sind zusammengeführt." in page
+    assert "Investitionsbank LSA" not in page
+    with kb.db.reading() as session:
+        assert session.get(Organisation, drop.id) is None
+        item = session.get(Item, talk)
+        assert (item.organisation_id, item.organisation) == (
+            keep.id,
+            "Investitionsbank Sachsen-Anhalt",
+        )
+    assert client.get(f"/organisations/{drop.slug}").status_code == 404
+    jobs.run_until_idle(kb)
+    kept = client.get(f"/organisations/{keep.slug}").get_data(as_text=True)
+    assert f'href="/items/{talk}"' in kept

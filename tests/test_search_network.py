@@ -138,6 +138,29 @@ def test_superseded_guidance_ranks_below_its_successor(kb, make_item, set_item):
     assert [h.item_id for h in only_current.hits] == [new]
 
 
+def _hit_blocks(page: str) -> dict[str, str]:
+    """Each result's HTML on the search page, by the item path it links to."""
+    blocks = page.split('<li class="hit">')[1:]
+    return {block.split('href="', 1)[1].split('"', 1)[0]: block for block in blocks}
+
+
+def test_the_search_page_marks_superseded_guidance_ersetzt(client, kb, make_item, set_item):
+    old = _guidance(kb, make_item, set_item, "Merkblatt 2025", valid_from=dt.date(2025, 1, 1))
+    new = _guidance(
+        kb, make_item, set_item, "Merkblatt 2026", valid_from=dt.date(2026, 1, 1), supersedes_id=old
+    )
+    set_item(old)
+    hits = _hit_blocks(client.get("/search?q=Verwendungsnachweis").get_data(as_text=True))
+    assert '<span class="validity validity-superseded">ersetzt</span>' in hits[f"/items/{old}"]
+    assert '<span class="validity validity-current">gültig</span>' in hits[f"/items/{new}"]
+    assert "ersetzt" not in hits[f"/items/{new}"]
+    # Still findable on its own, and marked in English too.
+    only = client.get("/search?q=Verwendungsnachweis&validity=superseded&lang=en")
+    hits = _hit_blocks(only.get_data(as_text=True))
+    assert list(hits) == [f"/items/{old}"]
+    assert '<span class="validity validity-superseded">superseded</span>' in hits[f"/items/{old}"]
+
+
 def test_validity_moves_with_the_date_after_the_daily_refresh(kb, app, make_item, set_item):
     app.config["KB_TODAY"] = kb.config["KB_TODAY"] = "2026-11-25"
     old = _guidance(kb, make_item, set_item, "Merkblatt alt", valid_from=dt.date(2025, 1, 1))

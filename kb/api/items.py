@@ -107,6 +107,8 @@ def create_items() -> ResponseReturnValue:
 )
 def update_item(item_id: int) -> ResponseReturnValue:
     changes = json_body(schemas.ItemMetaFields())
+    if "event" in changes:
+        changes["event"] = changes["event"] or ""
     with kb().db.reading() as session:
         current = _edit_of(item_service.load_item(session, item_id, viewer()))
     workflow.update_item(kb(), item_id, dataclasses.replace(current, **changes), viewer())
@@ -126,6 +128,9 @@ def _edit_of(item: Any) -> workflow.ItemEdit:
         participants_only=item.participants_only,
         topics=[t.name for t in item.topics],
         districts=[d.ags for d in item.districts],
+        tags=[t.name for t in item.tags],
+        event=item.event.slug if item.event else "",
+        date=item.date,
     )
 
 

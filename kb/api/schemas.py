@@ -74,11 +74,15 @@ class ItemMetaFields(Schema):
     districts = fields.List(
         fields.String(validate=validate.Length(max=8)), validate=validate.Length(max=14)
     )
+    event = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=80),
+        metadata={"description": "slug; empty or null: no event"},
+    )
+    date = fields.Date(allow_none=True, metadata={"description": "null: no date"})
 
 
 class ItemCreateForm(ItemMetaFields):
-    event = fields.String(validate=validate.Length(max=80), metadata={"description": "slug"})
-    date = fields.Date()
     files = fields.List(
         fields.Raw(metadata={"type": "string", "format": "binary"}),
         required=True,

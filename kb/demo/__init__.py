@@ -7,7 +7,8 @@ so nobody mistakes the demo guidance for binding rules. No person is named anywh
 in file metadata); documents refer to roles and organisations only.
 
 Dates are relative to ``today`` (the caller's injectable clock): the workshop took place
-``days_offset`` days ago and the guidance applies from 1 January of ``today.year + 1``.
+``days_offset`` days ago and the guidance applies from 1 January of ``today.year + 1``. Only
+the series' 1st workshop is anchored in 2016, whatever today is (:mod:`kb.demo.history`).
 
 The distinctive word on slide 3 of the impulse talk is :data:`SLIDE3_WORD`
 (``"Patenschaftsmodell"``). It appears on that slide (title, text and notes) and in no other

@@ -1,9 +1,10 @@
 """The demo's history: earlier workshops of the series since 2016 and the next one.
 
 Dates and host districts are invented but plausible; the series runs about every ten
-months, the 13th took place :data:`kb.demo.EVENT_OFFSET` days before ``today`` in Halle
-(Saale), and the 14th is planned. Speakers are roles of organisations, never personal
-names ("Team Integrationskoordination Harz"). Each earlier workshop has one talk with a
+months from its 1st workshop in 2016 (whatever today is), the 13th took place
+:data:`kb.demo.EVENT_OFFSET` days before ``today`` in Halle (Saale), and the 14th is
+planned. Speakers are roles of organisations, never personal names ("Team
+Integrationskoordination Harz"). Each earlier workshop has one talk with a
 short deck built here with python-pptx, and a programme.
 """
 
@@ -17,6 +18,24 @@ from kb.demo.slides import Slide, build_pptx
 
 #: Days between two workshops of the series in the demo (about ten months).
 INTERVAL_DAYS = 300
+#: The series began in 2016 (the issue, README, design): the 1st workshop stays in that year
+#: whatever today is. While ``INTERVAL_DAYS`` counted back from the 13th lands in this window
+#: it is used as is; otherwise the 1st is pinned to the window's nearer end and the workshops
+#: in between are spread evenly (about eleven months apart a year later, still plausible).
+FIRST_EARLIEST = datetime.date(2016, 3, 1)
+FIRST_LATEST = datetime.date(2016, 12, 8)
+
+
+def first_workshop(thirteenth: datetime.date) -> datetime.date:
+    """The day of the series' 1st workshop, in 2016 whatever the 13th's date.
+
+    >>> first_workshop(datetime.date(2026, 10, 11))  # 3,600 days before: in 2016 already
+    datetime.date(2016, 12, 2)
+    >>> first_workshop(datetime.date(2027, 10, 11))  # would be December 2017: pinned
+    datetime.date(2016, 12, 8)
+    """
+    natural = thirteenth - datetime.timedelta(days=12 * INTERVAL_DAYS)
+    return min(max(natural, FIRST_EARLIEST), FIRST_LATEST)
 
 
 @dataclass(frozen=True)
@@ -60,8 +79,13 @@ class DemoWorkshop:
         return f"{self.number}. IKOE-Ideenwerkstatt: {self.theme}"
 
     def starts_on(self, thirteenth: datetime.date) -> datetime.date:
-        """Workshops are about :data:`INTERVAL_DAYS` apart, counted from the 13th."""
-        return thirteenth + datetime.timedelta(days=(self.number - 13) * INTERVAL_DAYS)
+        """Evenly spaced from the 1st (:func:`first_workshop`, in 2016) to the 13th.
+
+        That is :data:`INTERVAL_DAYS` apart as long as the 1st falls in 2016 that way.
+        """
+        first = first_workshop(thirteenth)
+        span = (thirteenth - first).days
+        return first + datetime.timedelta(days=span * (self.number - 1) // 12)
 
 
 def programme(talk: DemoTalk | None, host: str) -> list[DemoAgendaEntry]:

@@ -101,6 +101,8 @@ def visible_items(
 def district_page(kb: Kb, ags: str, viewer: Viewer) -> DistrictPage:
     """The district, its coordinators' organisations, events it hosted, its materials.
 
+    Materials are those tagged with the district and those of the events it hosted.
+
     :raises NotFound: no district has this key.
     """
     with kb.db.reading() as session:
@@ -120,19 +122,32 @@ def district_page(kb: Kb, ags: str, viewer: Viewer) -> DistrictPage:
                 .order_by(Organisation.name)
             )
         ]
-        events = session.scalars(
-            select(Event)
-            .where(Event.host_district_ags == ags)
-            .order_by(Event.starts_on.desc().nulls_last(), Event.id.desc())
-        )
-        page.events = [
-            EventLine(e.slug, e.title, _date(e.starts_on), e.city)
-            for e in events
+        events = [
+            e
+            for e in session.scalars(
+                select(Event)
+                .where(Event.host_district_ags == ags)
+                .order_by(Event.starts_on.desc().nulls_last(), Event.id.desc())
+            )
             if can_view_object(viewer, e.access)
         ]
-        query = select(Item).join(item_districts).where(item_districts.c.district_ags == ags)
-        page.items, page.more = visible_items(session, query, viewer)
+        page.events = [EventLine(e.slug, e.title, _date(e.starts_on), e.city) for e in events]
+        page.items, page.more = visible_items(session, _district_items(ags, events), viewer)
         return page
+
+
+def _district_items(ags: str, hosted: list[Event]) -> Select[tuple[Item]]:
+    """Items tagged with the district, and the materials of the events it hosted.
+
+    One query with ``IN`` subqueries (not joins), so an item that is both tagged and
+    from a hosted event is listed once. Only events the viewer may see count: an
+    internal event's materials would otherwise betray where it took place.
+    """
+    tagged = select(item_districts.c.item_id).where(item_districts.c.district_ags == ags)
+    condition = Item.id.in_(tagged)
+    if hosted:
+        condition = or_(condition, Item.event_id.in_([e.id for e in hosted]))
+    return select(Item).where(condition)
 
 
 @dataclass

@@ -4,6 +4,7 @@ programmes and free tags as typed in forms and on the command line."""
 from __future__ import annotations
 
 import csv
+import functools
 import logging
 import re
 import unicodedata
@@ -237,9 +238,48 @@ def programme_name(session: Session, name: str) -> str:
     return found
 
 
-def all_districts(kb: Kb) -> list[District]:
+def districts_file(kb: Kb) -> Path:
+    """The district list this instance is for (``KB_DISTRICTS_FILE``; Sachsen-Anhalt)."""
+    return Path(kb.config.get("KB_DISTRICTS_FILE") or DEFAULT_DISTRICTS)
+
+
+def configured_states(kb: Kb) -> frozenset[str] | None:
+    """The state(s) named in the configured district file; None (no filter) if unreadable.
+
+    Read again only when the file changes. An unreadable file must not break every page
+    that lists districts: it is logged and all districts are shown; ``kb init`` reports it.
+    """
+    path = districts_file(kb)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError as exc:
+        logger.warning("District file %s not readable (%s); listing every district", path, exc)
+        return None
+    return _states_in(path, stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _states_in(path: Path, stamp: int) -> frozenset[str] | None:
+    try:
+        return frozenset(row.state for row in read_districts(path))
+    except ValidationError as exc:
+        logger.warning("District file %s: %s; listing every district", path, exc.message("en"))
+        return None
+
+
+def all_districts(kb: Kb, every_state: bool = False) -> list[District]:
+    """The districts of the configured state, by name (for the map, lists and forms).
+
+    Loading another state's file (``kb districts load``) adds its rows beside the old
+    ones; only ``KB_DISTRICTS_FILE`` decides which state this instance shows.
+    ``every_state`` lists all rows (the console's ``kb districts list``).
+    """
+    query = select(District).order_by(District.name)
+    states = None if every_state else configured_states(kb)
+    if states:
+        query = query.where(District.state.in_(sorted(states)))
     with kb.db.reading() as session:
-        return list(session.scalars(select(District).order_by(District.name)))
+        return list(session.scalars(query))
 
 
 def all_events(kb: Kb) -> list[Event]:

@@ -8,18 +8,23 @@ import logging
 from kb.migrate import upgrade
 from kb.services.context import Kb
 from kb.services.indexing import ensure_index
-from kb.services.reference import load_districts
+from kb.services.reference import districts_file, load_districts
 from kb.services.vocabulary import load_reference_data
 
 logger = logging.getLogger(__name__)
 
 
 def init_instance(kb: Kb) -> None:
-    """Migrate the database to head, create the data folders and an empty index (idempotent)."""
+    """Migrate the database to head, create the data folders and an empty index (idempotent).
+
+    Seeds the districts of ``KB_DISTRICTS_FILE`` (default Sachsen-Anhalt).
+
+    :raises ValidationError: the district file is bad (its lines named).
+    """
     upgrade(kb.db.engine)
     kb.store.root.mkdir(parents=True, exist_ok=True)
     kb.index.root.mkdir(parents=True, exist_ok=True)
-    load_districts(kb)
+    load_districts(kb, districts_file(kb))
     load_reference_data(kb)
     ensure_index(kb)
 

@@ -17,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kb.errors import Forbidden, NotFound, ValidationError
-from kb.models import ACCESS, KINDS, LICENCES, STATES, Item, User, WorkflowStep
+from kb.models import ACCESS, KINDS, LICENCES, STATES, Event, Item, User, WorkflowStep
 from kb.services import audit
 from kb.services.access import Viewer, can_edit, can_view
 from kb.services.context import Kb
+from kb.services.dates import parse_date
 from kb.services.indexing import append_index_log
 from kb.services.people import set_item_people
 from kb.services.reference import (
@@ -183,6 +184,10 @@ class ItemEdit:
     #: Free tags (created on first use).
     tags: list[str] = field(default_factory=list)
     districts: list[str] = field(default_factory=list)
+    #: The event's slug; empty: the item belongs to no event.
+    event: str = ""
+    #: The item's date: a date, or text as typed (ISO or German, blank: none).
+    date: dt.date | str | None = None
 
 
 def _validate(edit: ItemEdit) -> None:
@@ -198,11 +203,12 @@ def _validate(edit: ItemEdit) -> None:
 
 
 def update_item(kb: Kb, item_id: int, edit: ItemEdit, viewer: Viewer) -> None:
-    """Change an item's metadata (owner or Redaktion); re-indexes it.
+    """Change an item's metadata (owner or Redaktion); re-indexes it and its old and new event.
 
     :raises Forbidden: the viewer may see the item but not edit it.
     """
     _validate(edit)
+    when = parse_date(edit.date, "Datum")
     with kb.db.writing() as session:
         item = _load_for_change(session, item_id, viewer)
         if not can_edit(viewer, item):
@@ -218,6 +224,38 @@ def update_item(kb: Kb, item_id: int, edit: ItemEdit, viewer: Viewer) -> None:
         item.topics, extra_tags = classify_topics(session, edit.topics)
         item.tags = list(dict.fromkeys(extra_tags + tags_by_name(session, edit.tags)))
         item.districts = districts_by_ags(session, edit.districts)
+        old_event_id = item.event_id
+        item.event_id = _event_id(session, edit.event, item)
+        item.date = when
         audit.record(session, "edit", viewer, item.id)
         append_index_log(session, item.id)
+        # The event's own document and page list its materials: both events change.
+        for event_id in {old_event_id, item.event_id} - {None}:
+            append_index_log(session, event_id, "event")
     kb.job_signal.set()
+
+
+def _event_id(session: Session, slug: str, item: Item) -> int | None:
+    """The chosen event's id; refuses an unknown slug and a shared deck losing its event.
+
+    A deck shared "only with the participants" that leaves its event would fall back to
+    its access level and could become readable to everyone, which the speaker did not
+    agree to; moving it to another event keeps the consent's meaning (its participants).
+    """
+    slug = slug.strip()
+    if not slug:
+        if item.participants_only and item.event_id is not None:
+            raise ValidationError(
+                "Der Eintrag ist nur für die Teilnehmenden seiner Veranstaltung freigegeben. "
+                "Wählen Sie eine Veranstaltung oder nehmen Sie zuerst das Häkchen „Nur für "
+                "Teilnehmende der Veranstaltung“ heraus.",
+                "The item is shared only with its event's participants. Choose an event, "
+                "or untick 'participants only' first.",
+            )
+        return None
+    event_id = session.scalar(select(Event.id).where(Event.slug == slug))
+    if event_id is None:
+        raise ValidationError(
+            f"Die Veranstaltung „{slug[:80]}“ gibt es nicht.", f"There is no event '{slug[:80]}'."
+        )
+    return event_id

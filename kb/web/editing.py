@@ -11,9 +11,9 @@ from kb.models import ACCESS, KINDS, LICENCES
 from kb.services import items as item_service
 from kb.services import workflow
 from kb.services.access import can_edit
-from kb.services.reference import all_districts, all_programmes, all_topics
+from kb.services.reference import all_districts, all_events, all_programmes, all_topics
 from kb.web import kb, viewer
-from kb.web.forms import item_fields
+from kb.web.forms import item_fields, placement_fields
 from kb.web.i18n import error_text
 
 bp = Blueprint("editing", __name__)
@@ -23,6 +23,7 @@ def _edit_from_form() -> workflow.ItemEdit:
     form = request.form
     return workflow.ItemEdit(
         **item_fields(form),
+        **placement_fields(form),
         kind=form.get("kind", ""),
         access=form.get("access", "internal"),
     )
@@ -60,6 +61,7 @@ def edit(item_id: int):  # type: ignore[no-untyped-def]
             access_choices=ACCESS,
             licences=LICENCES,
             districts=all_districts(kb()),
+            events=all_events(kb()),
             topics=all_topics(kb()),
             programmes=all_programmes(kb()),
             error=error,

@@ -35,3 +35,12 @@ def item_fields(form: MultiDict[str, str]) -> dict[str, Any]:
         "licence": form.get("licence", ""),
         "participants_only": form.get("participants_only") == "1",
     }
+
+
+def placement_fields(form: MultiDict[str, str]) -> dict[str, Any]:
+    """The edit form's event (a slug; empty: none) and date (as typed; the service parses it).
+
+    Kept apart from :func:`item_fields`: the upload form names its event differently
+    (``event_slug``) and sets no date.
+    """
+    return {"event": form.get("event", "")[:80], "date": form.get("date", "")[:40]}
