@@ -49,17 +49,45 @@ def export_command(target: Path, no_secrets: bool) -> None:
 
 @click.command("restore")
 @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--merge",
+    is_flag=True,
+    help="In eine Instanz mit eigenem Inhalt einfügen: Vorhandenes bleibt, wie es ist.",
+)
 @with_appcontext
-def restore_command(source: Path) -> None:
-    """Einen Export in diese (leere, mit kb init eingerichtete) Instanz einspielen."""
+def restore_command(source: Path, merge: bool) -> None:
+    """Einen Export in diese (leere, mit kb init eingerichtete) Instanz einspielen, mit
+    --merge in eine Instanz, die schon Inhalt hat."""
     from kb.services.portability import restore_instance
     from kb.services.setup import init_instance
 
     init_instance(_kb())
+    if merge:
+        _merge(source)
+        return
     counts = _run(restore_instance, _kb(), source)
     click.echo(
         f"Wiederhergestellt: {sum(counts.values())} Zeilen. Der Suchindex ist neu aufgebaut."
     )
+
+
+def _merge(source: Path) -> None:
+    from kb.services import jobs
+    from kb.services.merge import merge_instance
+
+    report = _run(merge_instance, _kb(), source)
+    jobs.run_until_idle(_kb())  # text and index: searchable when the command ends
+    for label, counts in (
+        ("Hinzugefügt", report.added),
+        ("Wiederverwendet", report.reused),
+        ("Übersprungen", report.skipped),
+    ):
+        listed = ", ".join(f"{n} {table}" for table, n in sorted(counts.items()) if n)
+        click.echo(f"{label}: {listed or 'nichts'}")
+    for title, item_id in report.skipped_items:
+        click.echo(f"schon vorhanden: „{title}“ (Eintrag {item_id})")
+    if report.left_out:
+        click.echo(f"Nicht übernommen: {', '.join(report.left_out)}")
 
 
 @click.command("backup")

@@ -98,7 +98,7 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         # holds it back (it rebuilds when it comes back); the newest N entries always stay.
         "KB_REPLICA_STALE_DAYS": _env_int("KB_REPLICA_STALE_DAYS", 7),
         "KB_INDEX_LOG_KEEP": _env_int("KB_INDEX_LOG_KEEP", 1000),
-        # API rate limit per token (else per address), Flask-Limiter notation; storage URI
+        # API rate limit per address and per token, Flask-Limiter notation; storage URI
         # ("memory://" per process; "redis://host:6379" shares counts across processes).
         "KB_RATELIMIT_API": os.environ.get("KB_RATELIMIT_API", "300/minute"),
         "KB_RATELIMIT_STORAGE": os.environ.get("KB_RATELIMIT_STORAGE", "memory://"),

@@ -90,12 +90,32 @@ def test_malformed_authorization_header(client):
     assert body["message"] == "Der API-Schlüssel ist ungültig oder widerrufen."
 
 
-def test_rate_key_separates_tokens_and_addresses(app):
-    with app.test_request_context(headers={"Authorization": "Bearer kb_a"}):
-        a = blueprint.rate_key()
+def test_rate_keys_separate_tokens_and_addresses(app):
+    headers = {"Authorization": "Bearer kb_a"}
+    with app.test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.7"}):
+        a = blueprint.token_key()
+        addr = blueprint.address_key()
+        assert not blueprint.no_bearer()
     with app.test_request_context(headers={"Authorization": "Bearer kb_b"}):
-        b = blueprint.rate_key()
-    with app.test_request_context(environ_base={"REMOTE_ADDR": "10.0.0.7"}):
-        addr = blueprint.rate_key()
+        b = blueprint.token_key()
+    with app.test_request_context():
+        assert blueprint.no_bearer()
     assert a != b and a.startswith("token:") and "kb_a" not in a
-    assert addr == "addr:10.0.0.7"
+    assert addr == "addr:10.0.0.7"  # the address counts whether or not a token is sent
+
+
+def test_etag_on_a_file_download(client, make_item):
+    """The file of a version answers If-None-Match with 304; its ETag is the content hash,
+    so it is the same on every server and after a restore, and differs between versions."""
+    item_id = make_item("Verwendungsnachweis Inhalt", title="Datei")
+    version = client.get(f"/api/v1/items/{item_id}").get_json()["files"][0]
+    url = f"/api/v1/items/{item_id}/versions/{version['id']}/file"
+    # File responses hold the opened blob until closed (a WSGI server always closes them).
+    with client.get(url) as first:
+        assert first.status_code == 200 and first.data == b"Verwendungsnachweis Inhalt"
+        etag = first.headers["ETag"]
+    assert etag == f'"{version["sha256"]}"'
+    with client.get(url, headers={"If-None-Match": etag}) as again:
+        assert again.status_code == 304 and again.data == b""
+    with client.get(url, headers={"If-None-Match": '"' + "0" * 64 + '"'}) as other:
+        assert other.status_code == 200 and other.data == b"Verwendungsnachweis Inhalt"

@@ -138,3 +138,48 @@ def test_session_writes_need_the_csrf_header(csrf_app):
     assert_error(fresh.patch(url, json={"title": "x"}, headers=bearer(secret)), 404)
     # The pages stay protected as before.
     assert client.post("/account/tokens", data={"name": "x", "scope": "read"}).status_code == 400
+
+
+def _unsafe_api_routes(app):
+    """Every changing (method, URL, endpoint) of the API, from the URL map itself, so a new
+    route is walked without editing this test. Path arguments name nothing that exists."""
+    from flask import url_for
+    from werkzeug.routing.converters import NumberConverter
+
+    routes = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if not rule.endpoint.startswith("api."):
+                continue
+            args = {
+                name: 999_999 if isinstance(conv, NumberConverter) else "gibt-es-nicht"
+                for name, conv in rule._converters.items()
+            }
+            url = url_for(rule.endpoint, **args)
+            for method in sorted(rule.methods - {"GET", "HEAD", "OPTIONS"}):
+                routes.append((method, url, rule.endpoint))
+    return routes
+
+
+def test_token_scope_on_every_unsafe_api_route(app, client, kb, add_user):
+    """A read token gets 403 on every changing route (but the documented read-only POSTs);
+    a write token of the same admin account passes the scope check everywhere."""
+    admin = add_user("ada", "admin")
+    read, write = bearer(token_for(kb, admin, "read")), bearer(token_for(kb, admin, "write"))
+    routes = _unsafe_api_routes(app)
+    endpoints = {endpoint for _, _, endpoint in routes}
+    assert {"api.create_items", "api.delete_item", "api.bundle_handout"} <= endpoints
+    for method, url, endpoint in routes:
+        reads_only = getattr(app.view_functions[endpoint], "_reads_only", False)
+        got = client.open(url, method=method, json={}, headers=read)
+        if reads_only:
+            assert got.status_code != 403, (method, url)
+        else:
+            body = assert_error(got, 403, "forbidden")
+            assert body["message"] == "Dieser API-Schlüssel darf nur lesen.", (method, url)
+        got = client.open(url, method=method, json={}, headers=write)
+        assert got.status_code != 403, (method, url, got.get_json())
+        assert got.status_code < 500, (method, url)
+    assert [e for _, _, e in routes if getattr(app.view_functions[e], "_reads_only", False)] == [
+        "api.bundle_handout"
+    ]  # a new read-only POST is a decision: add it here and to the API docs

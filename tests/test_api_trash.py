@@ -140,3 +140,82 @@ def test_check_does_not_miss_deleted_items_in_the_index(kb, runner):
 
     report = run_check(kb)
     assert report.problems == [], report.problems
+
+
+def _expired_in_trash(kb, data):
+    """An item holding ``data``, deleted; returns (its outcome, a time after its trash days)."""
+    old = _upload(kb, "alt.txt", data)
+    jobs.run_until_idle(kb)
+    trash.delete_item(kb, old.item_id, SYSTEM)
+    return old, utcnow() + dt.timedelta(days=31)
+
+
+def test_upload_between_purge_commit_and_blob_removal_keeps_the_blob(kb, monkeypatch):
+    """The purge's rows are gone, then the same bytes are uploaded before its blob step:
+    the references are re-read right before deleting, so the new upload keeps its bytes."""
+    from kb.services import blobs
+    from kb.services.check import run_check
+
+    data = b"Dieselben Bytes Zuwendungsbescheid"
+    old, later = _expired_in_trash(kb, data)
+    real = blobs.delete_unreferenced
+    fresh = []
+
+    def upload_in_between(kb_, hashes):
+        fresh.append(_upload(kb, "neu.txt", data))
+        return real(kb_, hashes)
+
+    monkeypatch.setattr(trash.blobs, "delete_unreferenced", upload_in_between)
+    assert trash.purge_expired(kb, later) == 1
+    assert fresh[0].status == "queued" and fresh[0].sha256 == old.sha256
+    assert kb.store.exists(old.sha256)
+    jobs.run_until_idle(kb)
+    assert _search_ids(kb, "Zuwendungsbescheid") == [fresh[0].item_id]
+    assert run_check(kb).problems == []
+
+
+def _purge_after_storing(kb, monkeypatch, module, later):
+    """Run the purge right after ``module``'s upload stored its bytes, before its row."""
+    real = module.store_file
+
+    def purge_after_storing(kb_, upload):
+        stored = real(kb_, upload)
+        trash.purge_expired(kb, later)
+        return stored
+
+    monkeypatch.setattr(module, "store_file", purge_after_storing)
+
+
+def test_purge_between_storing_and_recording_refuses_the_upload(kb, monkeypatch):
+    """The purge runs after an upload stored (deduplicated) its bytes but before its row
+    commits: the upload sees the bytes gone under the blob lock and is refused with a
+    message, instead of recording a file version without bytes."""
+    from kb.services import items
+    from kb.services.check import run_check
+
+    data = b"Dieselben Bytes Verwendungsnachweis"
+    old, later = _expired_in_trash(kb, data)
+    _purge_after_storing(kb, monkeypatch, items, later)
+    outcome = _upload(kb, "neu.txt", data)
+    assert outcome.status == "rejected" and outcome.item_id is None
+    assert outcome.messages["de"].startswith("Die Datei wurde beim Speichern gleichzeitig")
+    with kb.db.reading() as session:
+        assert session.scalars(select(FileVersion.sha256)).all() == []
+    assert not kb.store.exists(old.sha256)
+    jobs.run_until_idle(kb)
+    assert run_check(kb).problems == []
+
+
+def test_purge_between_storing_and_recording_refuses_a_new_version(kb, monkeypatch):
+    from kb.services import versions
+    from kb.services.blobs import BlobGone
+
+    data = b"Dieselben Bytes Mittelabruf"
+    keep = _upload(kb, "bleibt.txt", b"Ein anderer Eintrag")
+    old, later = _expired_in_trash(kb, data)
+    _purge_after_storing(kb, monkeypatch, versions, later)
+    with pytest.raises(BlobGone) as raised:
+        versions.add_version(kb, keep.item_id, UploadFile("v2.txt", io.BytesIO(data)), "", SYSTEM)
+    assert raised.value.status == 409
+    with kb.db.reading() as session:
+        assert session.scalars(select(FileVersion.sha256)).all() == [keep.sha256]

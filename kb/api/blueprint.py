@@ -6,6 +6,11 @@ A read-scoped token may only use safe methods, and the few POSTs marked
 :func:`reads_only` (they compute an answer from a body, e.g. a handout bundle, and change
 nothing).
 
+Rate limits (registered in :func:`kb.api.init_api`): every request counts against its
+client address; a request with a valid token also counts against that token. Both are
+checked before authentication, so a flood of invented tokens stops at the address limit
+without a database read per request.
+
 CSRF: Flask-WTF's check is switched off for this blueprint and done here instead: a
 request with a Bearer token carries no ambient credential, so it needs none; every other
 unsafe request (session cookie, or anonymous in open mode) must send the page's CSRF token
@@ -64,13 +69,29 @@ def bearer_secret() -> str | None:
     return secret.strip() if scheme.lower() == "bearer" else ""
 
 
-def rate_key() -> str:
-    """Rate-limit bucket: the token (hashed, so no secret sits in the limiter's storage),
-    else the client address (behind a proxy, ``KB_PROXY_HOPS`` makes it the real one)."""
-    header = request.headers.get("Authorization")
-    if header:
-        return "token:" + hashlib.sha256(header.encode("utf-8")).hexdigest()[:32]
+def address_key() -> str:
+    """Rate-limit bucket of the client address (behind a proxy, ``KB_PROXY_HOPS`` makes it
+    the real one). Applied to every API request, with or without a token, so made-up
+    Bearer values cannot buy fresh buckets."""
     return "addr:" + (request.remote_addr or "")
+
+
+def token_key() -> str:
+    """Rate-limit bucket of a Bearer token: a hash of the secret, so no secret sits in the
+    limiter's storage and no database read happens before the limit."""
+    return "token:" + hashlib.sha256((bearer_secret() or "").encode("utf-8")).hexdigest()[:32]
+
+
+def no_bearer() -> bool:
+    """The per-token limit is skipped for requests without a Bearer header."""
+    return bearer_secret() is None
+
+
+def valid_token_used(_response: Response) -> bool:
+    """Count a request against its token only once the token proved valid
+    (:func:`authenticate` set ``g.token_scope``): a bogus token never fills a bucket of
+    its own, it only uses up its address's."""
+    return g.get("token_scope") is not None
 
 
 @bp.before_request

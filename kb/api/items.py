@@ -195,10 +195,13 @@ def upload_version(item_id: int) -> ResponseReturnValue:
 @operation("Download a file version", "files", binary="*/*")
 def version_file(item_id: int, version_id: int) -> ResponseReturnValue:
     found = item_service.file_for_download(kb(), item_id, version_id, viewer())
+    # The bytes' SHA-256 is the ETag (not Werkzeug's mtime-based one): the same on every
+    # app server and after a restore; send_file answers If-None-Match with 304.
     return send_file(
         found.path,
         mimetype=found.mime,
         as_attachment=True,
         download_name=found.filename,
         max_age=0,
+        etag=found.path.name,
     )

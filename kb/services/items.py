@@ -29,7 +29,7 @@ from kb.errors import (
     ValidationError,
 )
 from kb.models import ACCESS, KINDS, LICENCES, STATES, Event, FileVersion, Item, Job, Tag
-from kb.services import audit, duplicates
+from kb.services import audit, blobs, duplicates
 from kb.services.access import Viewer
 from kb.services.accounts import accounts_exist
 from kb.services.context import Kb
@@ -286,24 +286,39 @@ def _upload_one(
             name, "duplicate", existing.item_id, None, stored.blob.sha256, existing.messages()
         )
     title = meta.title.strip() if (n == 1 and meta.title.strip()) else title_from_filename(name)
-    with kb.db.writing() as session:
-        item = _new_item(session, meta, title, event_id)
-        item.owner_id = viewer.user_id
-        fv = stored.new_version(viewer)
-        item.files.append(fv)
-        session.add(item)
-        session.flush()
-        audit.record(session, "upload", viewer, item.id, name[:255])
-        queue_text(session, item.id, fv, kb.config)
-        outcome = UploadOutcome(
-            name, "failed" if error else "queued", item.id, fv.id, stored.blob.sha256
-        )
+    try:
+        with kb.db.writing() as session:
+            blobs.claim(kb, session, stored.blob.sha256)
+            outcome = _record_upload(session, kb, stored, meta, title, event_id, viewer)
+    except blobs.BlobGone as exc:
+        return _rejected(name, exc)
     if error is not None:
         outcome.messages = {"de": error.message_de, "en": error.message_en}
     logger.info(
         "Uploaded %s as item %s (%s, %s)", name, outcome.item_id, stored.mime, outcome.status
     )
     return outcome
+
+
+def _record_upload(
+    session: Session,
+    kb: Kb,
+    stored: StoredFile,
+    meta: ItemMeta,
+    title: str,
+    event_id: int | None,
+    viewer: Viewer,
+) -> UploadOutcome:
+    item = _new_item(session, meta, title, event_id)
+    item.owner_id = viewer.user_id
+    fv = stored.new_version(viewer)
+    item.files.append(fv)
+    session.add(item)
+    session.flush()
+    audit.record(session, "upload", viewer, item.id, stored.name[:255])
+    queue_text(session, item.id, fv, kb.config)
+    status = "failed" if stored.error else "queued"
+    return UploadOutcome(stored.name, status, item.id, fv.id, stored.blob.sha256)
 
 
 def _rejected(name: str, error: KbError) -> UploadOutcome:

@@ -4,9 +4,10 @@ The archive holds every table of the schema (found by reflection over ``Base.met
 so tables added later are covered without code here), one JSON file per table in
 dependency order, the blobs by hash, and ``manifest.json`` with the schema version and
 the SHA-256 of every file. Restoring checks every checksum *before* writing anything,
-refuses a different schema version and a non-empty instance, inserts the rows with
-their ids, puts the blobs into the store and rebuilds the search index, so the restored
-instance answers searches and renders handouts exactly as the original did.
+refuses a different schema version and a non-empty instance (``--merge`` is
+:mod:`kb.services.merge`), inserts the rows with their ids, puts the blobs into the store
+and rebuilds the search index, so the restored instance answers searches and renders
+handouts exactly as the original did.
 
 Left out: ``index_log`` and ``index_replicas`` (the index is rebuilt; replicas belong
 to the original's index folders), ``login_failures`` (short-lived throttling data).
@@ -202,6 +203,32 @@ def read_manifest(source: Path) -> dict[str, Any]:
     return manifest
 
 
+def checked_manifest(kb: Kb, source: Path) -> dict[str, Any]:
+    """:func:`read_manifest`, and the archive's schema version must be this instance's.
+
+    :raises RestoreRefused: see :func:`read_manifest`, or another schema version.
+    """
+    manifest = read_manifest(source)
+    here = schema_version(kb)
+    if manifest.get("schema_version") != here:
+        raise _refuse(
+            f"Der Export hat den Schemastand {manifest.get('schema_version')}, diese "
+            f"Instanz {here}. Bitte mit der passenden kb-Version wiederherstellen.",
+            f"The export has schema version {manifest.get('schema_version')}, this "
+            f"instance {here}. Please restore with the matching kb version.",
+        )
+    return manifest
+
+
+def load_rows(source: Path, manifest: dict[str, Any], table: Table) -> list[dict[str, Any]]:
+    """One table's rows from a checked archive, dates decoded ([] if it was left out)."""
+    info = manifest["tables"].get(table.name)
+    if info is None:
+        return []
+    rows = json.loads((source / info["file"]).read_text(encoding="utf-8"))
+    return [_decode(table, r) for r in rows]
+
+
 def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
     for column in table.columns:
@@ -234,15 +261,7 @@ def restore_instance(kb: Kb, source: Path) -> dict[str, int]:
 
     :raises RestoreRefused: tampered archive, other schema version or a non-empty instance.
     """
-    manifest = read_manifest(source)
-    here = schema_version(kb)
-    if manifest.get("schema_version") != here:
-        raise _refuse(
-            f"Der Export hat den Schemastand {manifest.get('schema_version')}, diese "
-            f"Instanz {here}. Bitte mit der passenden kb-Version wiederherstellen.",
-            f"The export has schema version {manifest.get('schema_version')}, this "
-            f"instance {here}. Please restore with the matching kb version.",
-        )
+    manifest = checked_manifest(kb, source)
     _check_empty(kb)
     for name in manifest["files"]:  # blobs first: rows never point at missing bytes
         if name.startswith("blobs/"):
@@ -264,11 +283,9 @@ def _insert_rows(kb: Kb, source: Path, manifest: dict[str, Any]) -> dict[str, in
             if table.name in SEEDED_TABLES and table.name in manifest["tables"]:
                 session.execute(table.delete())
         for table in tables():
-            info = manifest["tables"].get(table.name)
-            if info is None:
+            if table.name not in manifest["tables"]:
                 continue
-            rows = json.loads((source / info["file"]).read_text(encoding="utf-8"))
-            rows = [_decode(table, r) for r in rows]
+            rows = load_rows(source, manifest, table)
             self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
             first = [{**r, **{c: None for c in self_refs}} for r in rows]
             if first:

@@ -4,22 +4,22 @@ Deleting sets ``Item.deleted_at``; from then on :func:`kb.services.access.item_p
 gives the item no principals, so no page, search, download, Mappe or API shows it, and
 :mod:`kb.services.documents` gives it no index documents (the index-log entry written in
 the same transaction drops it from the index). Purging removes the rows; a blob is removed
-only when no file version of any item still references its hash (bytes are deduplicated).
+only when no file version of any item still references its hash (bytes are deduplicated),
+checked under the blob lock right before the file goes (:mod:`kb.services.blobs`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kb.errors import Forbidden, NotFound
-from kb.models import FileVersion, Item, User, utcnow
-from kb.services import audit, previews
+from kb.models import Item, User, utcnow
+from kb.services import audit, blobs
 from kb.services.access import SYSTEM, Viewer
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
@@ -133,16 +133,10 @@ def purge_expired(kb: Kb, now: dt.datetime | None = None) -> int:
             audit.record(session, "purged", SYSTEM, item.id, item.title[:200])
             append_index_log(session, item.id)  # harmless: it has no documents already
             session.delete(item)
-        session.flush()
-        still_used = set(
-            session.scalars(select(FileVersion.sha256).where(FileVersion.sha256.in_(hashes)))
-        )
         count = len(items)
-    for sha in sorted(hashes - still_used):
-        kb.store.delete(sha)
-        # Page images are derived from the bytes: they go with them (no copy of a purged
-        # document's pages may stay on disk).
-        shutil.rmtree(previews.folder(kb, sha), ignore_errors=True)
+    # After the rows are gone: references re-read under the blob lock, right before the
+    # files go (an upload of the same bytes may have claimed them meanwhile).
+    blobs.delete_unreferenced(kb, hashes)
     if count:
         kb.job_signal.set()
         logger.info("Purged %d items from the trash", count)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from kb.errors import Forbidden, NotFound
 from kb.models import Item, User
-from kb.services import audit
+from kb.services import audit, blobs
 from kb.services.access import Viewer, can_edit
 from kb.services.accounts import accounts_exist
 from kb.services.context import Kb
@@ -56,11 +56,13 @@ def add_version(kb: Kb, item_id: int, upload: UploadFile, label: str, viewer: Vi
     :return: the new file version's id.
     :raises NotFound / Forbidden: the viewer may not see / change the item.
     :raises KbError: no file, or the file is too large (nothing is kept).
+    :raises BlobGone: the bytes were purged from the trash while being stored.
     """
     check_may_change(kb, item_id, viewer)  # before storing any bytes
     stored = store_file(kb, upload)
     with kb.db.writing() as session:
         item = _editable(session, item_id, viewer)
+        blobs.claim(kb, session, stored.blob.sha256)
         for old in item.files:
             old.is_current = False
         fv = stored.new_version(viewer, label.strip() or f"Version {len(item.files) + 1}")
