@@ -94,6 +94,10 @@ def main_pages(page: Page) -> list[str]:
         "/districts/15002",
         "/topics",
         "/organisations",
+        "/impressum",
+        "/datenschutz",
+        "/barrierefreiheit",
+        "/barrierefreiheit/edit",
     ]
 
 
