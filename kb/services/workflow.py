@@ -20,6 +20,7 @@ from kb.errors import Forbidden, NotFound, ValidationError
 from kb.models import ACCESS, KINDS, LICENCES, STATES, Item, User, WorkflowStep
 from kb.services import audit
 from kb.services.access import Viewer, can_edit, can_view
+from kb.services.alt_text import set_alt_texts
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
 from kb.services.people import set_item_people
@@ -183,6 +184,8 @@ class ItemEdit:
     #: Free tags (created on first use).
     tags: list[str] = field(default_factory=list)
     districts: list[str] = field(default_factory=list)
+    #: Alternative texts of the item's images (file version id -> text); None: unchanged.
+    alt_texts: dict[int, str] | None = None
 
 
 def _validate(edit: ItemEdit) -> None:
@@ -218,6 +221,8 @@ def update_item(kb: Kb, item_id: int, edit: ItemEdit, viewer: Viewer) -> None:
         item.topics, extra_tags = classify_topics(session, edit.topics)
         item.tags = list(dict.fromkeys(extra_tags + tags_by_name(session, edit.tags)))
         item.districts = districts_by_ags(session, edit.districts)
+        if edit.alt_texts is not None:
+            set_alt_texts(session, item, edit.alt_texts)
         audit.record(session, "edit", viewer, item.id)
         append_index_log(session, item.id)
     kb.job_signal.set()
