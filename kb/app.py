@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
         mappe,
         network,
         pages,
+        site,
         tokens,
         trash,
         upload,
@@ -142,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(guidance.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(trash.bp)
+    app.register_blueprint(site.bp)
     init_api(app)
     auth.register_context(app)
     from kb.web.filters import register_filters

@@ -62,7 +62,7 @@ ROUTES_IN_MATRIX = {
     "api.put_guidance", "api.guidance_changes", "api.guidance_handout", "api.list_deadlines",
     "api.list_qa", "api.get_qa", "api.create_qa", "api.update_qa", "api.delete_qa",
     "api.bundle_handout", "apidocs.index", "tokens.index", "tokens.revoke", "trash.confirm_delete",
-    "trash.delete", "trash.index", "trash.restore",
+    "trash.delete", "trash.index", "trash.restore", "site.show", "site.edit",
 }  # fmt: skip
 
 
@@ -211,6 +211,20 @@ def test_open_pages_answer_everyone(world):
         assert _status(client, "GET", "/favicon.ico") == 404
         assert _status(client, "POST", "/search/saved", data={"name": "x", "qs": "q=a"}) == 302
         assert _status(client, "POST", "/search/saved/999/delete") == 404
+
+
+def test_site_pages(world):
+    """Impressum, Datenschutz, Barrierefreiheit: everyone reads them, only Admin edits."""
+    clients, _ = world
+    for role in ROLES:
+        client = clients[role]
+        gate = {"anon": 302, "admin": 200}.get(role, 403)
+        for slug in ("impressum", "datenschutz", "barrierefreiheit"):
+            assert _status(client, "GET", f"/{slug}") == 200, (slug, role)
+            assert _status(client, "GET", f"/{slug}/edit") == gate, (slug, role)
+            posted = _status(client, "POST", f"/{slug}/edit", data={"body": ""})
+            assert posted == (302 if role == "admin" else gate), (slug, role)
+        assert _status(client, "GET", "/impressum-gibt-es-nicht/edit") == 404, role
 
 
 def test_network_pages(world):

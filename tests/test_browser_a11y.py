@@ -102,6 +102,9 @@ def main_pages(page: Page) -> dict[str, str]:
         "district": "/districts/15002",
         "topics": "/topics",
         "organisations": "/organisations",
+        "impressum": "/impressum",
+        "datenschutz": "/datenschutz",
+        "barrierefreiheit": "/barrierefreiheit",
     }
 
 
@@ -208,7 +211,8 @@ def sign_in(page: Page) -> None:
 def test_signed_in_pages_have_no_axe_violations(page: Page, server: KbServer) -> None:
     violations = _check(page, "/login")
     sign_in(page)
-    for path in ("/account", "/account/tokens", "/admin/users", "/review", "/admin/trash"):
+    pages = ("/account", "/account/tokens", "/admin/users", "/review", "/admin/trash")
+    for path in (*pages, "/barrierefreiheit/edit"):
         violations += _check(page, path)
     assert not violations, "\n".join(violations)
 

@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from kb.models import AgendaEntry, Event, Item, Person, QAEntry
+from kb.demo.photo import PHOTO_ALT
+from kb.models import AgendaEntry, Event, FileVersion, Item, Person, QAEntry
 from kb.services import guidance_pages, jobs
 from kb.services.access import ANONYMOUS
 from kb.services.check import run_check
@@ -75,6 +76,8 @@ def test_demo_history(kb, today):
         assert "- [ ]" in new.body
         qa_count = session.scalar(select(func.count(QAEntry.id)))
         assert qa_count == 5
+        photo = session.scalar(select(FileVersion).where(FileVersion.mime == "image/png"))
+        assert photo is not None and photo.alt_text == PHOTO_ALT  # a real description
         names = session.scalars(select(Person.name)).all()
         assert names and all(any(w in n for w in ROLE_WORDS) for n in names), names
     changes = guidance_pages.changes(kb, new.id, ANONYMOUS)

@@ -20,7 +20,7 @@ def test_spreadsheet_sheets_are_tables(client, upload):
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract-ocr is not installed")
 def test_scanned_image_says_its_text_came_from_ocr(client, upload):
     image = text_image(["Verwendungsnachweis", "Integrationskurs"])
-    assert upload([("scan.png", image)], title="Eingescannt").status_code == 201
+    assert upload([("scan.png", image)], title="Eingescannt", alt="Tafel").status_code == 201
     page = client.get("/items/1").get_data(as_text=True)
     assert "Texterkennung" in page
     assert "1 Treffer" in client.get("/search?q=Verwendungsnachweis").get_data(as_text=True)

@@ -54,9 +54,12 @@ def get_item(item_id: int) -> ResponseReturnValue:
         return serialize.item_out(item_service.load_item(session, item_id, viewer()))
 
 
-def _files(name: str) -> list[item_service.UploadFile]:
+def _files(name: str, alt: list[str] | None = None) -> list[item_service.UploadFile]:
+    """The files of field ``name``; ``alt[n]`` is the n-th file's alternative text."""
+    alt = alt or []
     return [
-        item_service.UploadFile(f.filename or "", f.stream) for f in request.files.getlist(name)
+        item_service.UploadFile(f.filename or "", f.stream, alt[n] if n < len(alt) else "")
+        for n, f in enumerate(request.files.getlist(name))
     ]
 
 
@@ -68,12 +71,13 @@ def _files(name: str) -> list[item_service.UploadFile]:
     response=schemas.UploadResult,
     status=201,
     errors=(400, 403, 413),
-    description="One item per file; text extraction runs afterwards (see /jobs).",
+    description="One item per file; text extraction runs afterwards (see /jobs). A PNG or "
+    "JPEG without alternative text (`alt`) is rejected, its sibling files are stored.",
 )
 def create_items() -> ResponseReturnValue:
     item_service.check_upload_allowed(kb(), viewer())  # before any input is looked at
     args = form_args(schemas.ItemCreateForm(), skip=("files",))
-    files = _files("files")
+    files = _files("files", args.get("alt"))
     if not files:
         raise ValidationError("Bitte senden Sie mindestens eine Datei (files).", "No files sent.")
     meta = item_service.ItemMeta(
@@ -91,7 +95,7 @@ def create_items() -> ResponseReturnValue:
         licence=args.get("licence", ""),
         participants_only=args.get("participants_only", False),
     )
-    outcomes = item_service.upload_files(kb(), files, meta, viewer())
+    outcomes = item_service.upload_files(kb(), files, meta, viewer(), require_alt=True)
     lang = language()
     return {"outcomes": [serialize.outcome_out(o, lang) for o in outcomes]}, 201
 
@@ -182,10 +186,12 @@ def list_versions(item_id: int) -> ResponseReturnValue:
 def upload_version(item_id: int) -> ResponseReturnValue:
     versions.check_may_change(kb(), item_id, viewer())  # before reading the bytes
     args = form_args(schemas.VersionForm(), skip=("file",))
-    files = _files("file")
+    files = _files("file", [args["alt"]])
     if len(files) != 1:
         raise ValidationError("Bitte senden Sie genau eine Datei (file).", "Send one file.")
-    version_id = versions.add_version(kb(), item_id, files[0], args["label"], viewer())
+    version_id = versions.add_version(
+        kb(), item_id, files[0], args["label"], viewer(), require_alt=True
+    )
     response = list_versions(item_id)
     location = url_for("api.version_file", item_id=item_id, version_id=version_id)
     return response, 201, {"Location": location}

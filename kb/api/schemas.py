@@ -89,6 +89,14 @@ class ItemCreateForm(ItemMetaFields):
         validate=validate.Length(min=1),
         metadata={"description": "one or more files; each becomes its own item"},
     )
+    alt = fields.List(
+        fields.String(validate=validate.Length(max=500)),
+        validate=validate.Length(max=1000),
+        metadata={
+            "description": "alternative text per file, in the order of `files` (empty for "
+            "files that are not images); required for PNG and JPEG images"
+        },
+    )
 
 
 class StateChange(Schema):
@@ -98,6 +106,11 @@ class StateChange(Schema):
 
 class VersionForm(Schema):
     label = fields.String(load_default="", validate=validate.Length(max=200))
+    alt = fields.String(
+        load_default="",
+        validate=validate.Length(max=500),
+        metadata={"description": "an image's alternative text; empty: the current file's"},
+    )
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
@@ -142,6 +155,7 @@ class FileOut(Schema):
     status = fields.String(required=True, metadata={"description": "pending, done or failed"})
     page_count = fields.Integer()
     uploaded_at = fields.DateTime()
+    alt_text = fields.String(metadata={"description": "what an image shows (empty otherwise)"})
     url = fields.String(required=True, metadata={"description": "download"})
 
 

@@ -29,6 +29,7 @@ def file_out(item_id: int, fv: FileVersion) -> dict[str, Any]:
         "status": fv.status,
         "page_count": fv.page_count,
         "uploaded_at": utc(fv.uploaded_at),
+        "alt_text": fv.alt_text,
         "url": url_for("api.version_file", item_id=item_id, version_id=fv.id, _external=True),
     }
 

@@ -1,12 +1,18 @@
 """The demo's "photo": a drawn illustration of a workshop room (Pillow), not a real photo.
 
-A real photo would show people; the demo names nobody and shows nobody. The image says what
-it is in its title, which the event page uses as the alternative text.
+A real photo would show people; the demo names nobody and shows nobody. ``PHOTO_ALT`` says
+what the drawing shows; it is the ``alt`` of the image on the event and item pages.
 """
 
 from __future__ import annotations
 
 import io
+
+#: The alternative text of the demo photo (an image upload needs one).
+PHOTO_ALT = (
+    "Zeichnung eines Arbeitsraums von oben: vier ovale Gruppentische mit je vier Stühlen, "
+    "rechts oben ein Flipchart."
+)
 
 
 def build_photo(width: int = 640, height: int = 400) -> bytes:

@@ -54,6 +54,7 @@ from kb.models.network import (
     item_tags,
     qa_guidance,
 )
+from kb.models.site import SitePage
 
 __all__ = [
     "ACCESS",
@@ -93,6 +94,7 @@ __all__ = [
     "Page",
     "ResetToken",
     "SavedSearch",
+    "SitePage",
     "Topic",
     "User",
     "WorkflowStep",

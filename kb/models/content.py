@@ -237,6 +237,9 @@ class FileVersion(Base):
     status_message_en: Mapped[str] = mapped_column(Text, default="")
     page_count: Mapped[int] = mapped_column(Integer, default=0)
     page_unit: Mapped[str] = mapped_column(String(10), default="page")
+    #: What an image (PNG/JPEG) shows, for people who cannot see it: the ``alt`` of every
+    #: ``<img>`` of this file. Required on web and API uploads of images; "" for other files.
+    alt_text: Mapped[str] = mapped_column(String(500), default="")
 
     item: Mapped[Item] = relationship(back_populates="files")
     pages: Mapped[list[Page]] = relationship(

@@ -65,6 +65,7 @@ ACTIONS: dict[str, str] = {
     "purged": "Endgültig gelöscht",
     "token_created": "API-Schlüssel erstellt",
     "token_revoked": "API-Schlüssel widerrufen",
+    "site_page_changed": "Impressum, Datenschutz- oder Barrierefreiheitserklärung geändert",
 }
 DEFAULT_RETENTION_DAYS = 90
 

@@ -47,8 +47,8 @@ def demo_loaded(kb: Kb) -> bool:
         return session.scalar(query) is not None
 
 
-def _upload(kb: Kb, meta: ItemMeta, files: list[tuple[str, bytes]]) -> int:
-    uploads = [UploadFile(name, io.BytesIO(data)) for name, data in files]
+def _upload(kb: Kb, meta: ItemMeta, files: list[tuple[str, bytes]], alt: str = "") -> int:
+    uploads = [UploadFile(name, io.BytesIO(data), alt) for name, data in files]
     outcome = upload_files(kb, uploads, meta, ANONYMOUS)[0]
     if outcome.item_id is None:
         raise RuntimeError(f"demo upload failed: {outcome}")
@@ -116,7 +116,7 @@ def _thirteenth(kb: Kb, series: str, demo, today: dt.date) -> int:  # type: igno
     """The 13th workshop in Halle: talks, guidance (new edition), minutes, photo, Q&A."""
     from kb.demo.documents import PROTOKOLL_QA, build_leitfaden_pdf, leitfaden_title
     from kb.demo.guidance import body_markdown, deadlines
-    from kb.demo.photo import build_photo
+    from kb.demo.photo import PHOTO_ALT, build_photo
 
     day = today + dt.timedelta(days=demo.days_offset)
     slug = _event(kb, series, demo.number, demo.title, day, city=demo.city,
@@ -133,7 +133,7 @@ def _thirteenth(kb: Kb, series: str, demo, today: dt.date) -> int:  # type: igno
     photo = ItemMeta(title="Arbeitsgruppen in der 13. IKOE-Ideenwerkstatt (Illustration)",
                      kind="sonstiges", event_slug=slug, date=day,
                      summary="Skizze des Arbeitsraums mit vier Gruppentischen.")  # fmt: skip
-    _upload(kb, photo, [("Ideenwerkstatt_Halle_Arbeitsgruppen.png", build_photo())])
+    _upload(kb, photo, [("Ideenwerkstatt_Halle_Arbeitsgruppen.png", build_photo())], PHOTO_ALT)
     _programme(kb, slug, _halle_programme(ids))
     year = today.year
     old_meta = ItemMeta(title=leitfaden_title(year, previous=True), kind="leitfaden",

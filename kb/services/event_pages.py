@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from kb.errors import NotFound
 from kb.models import KINDS, UNITS, AgendaEntry, Event, EventSeries, FileVersion, Item
 from kb.services.access import Viewer, can_view, can_view_object
+from kb.services.alt_text import alt_for
 from kb.services.context import Kb
 from kb.services.events import load_event
 
@@ -80,6 +81,8 @@ class Photo:
     item_id: int
     file_id: int
     title: str
+    #: The ``alt`` of the image: its alternative text, else the title.
+    alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -235,7 +238,7 @@ def event_page(kb: Kb, slug: str, viewer: Viewer, today: dt.date) -> EventPage:
         entries = agenda_entries(session, event.id)
         linked = {e.item_id for e in entries if e.item_id is not None}
         photos = [
-            Photo(i.id, f.id, i.title)
+            Photo(i.id, f.id, i.title, alt_for(f, i))
             for i in items
             if is_photo(i)
             for f in i.files

@@ -32,6 +32,7 @@ from kb.models import ACCESS, KINDS, LICENCES, STATES, Event, FileVersion, Item,
 from kb.services import audit, blobs, duplicates
 from kb.services.access import Viewer
 from kb.services.accounts import accounts_exist
+from kb.services.alt_text import IMAGE_MIMES, clean_alt, looks_like_image, missing_alt
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
 
@@ -83,6 +84,8 @@ class ItemMeta:
 class UploadFile:
     filename: str
     stream: BinaryIO
+    #: What an image shows (required for PNG/JPEG when ``require_alt``; see alt_text.py).
+    alt_text: str = ""
 
 
 @dataclass
@@ -97,6 +100,8 @@ class UploadOutcome:
     file_version_id: int | None = None
     sha256: str = ""
     messages: dict[str, str] = field(default_factory=dict)  # lang -> message
+    #: The alternative text sent with an image (kept for "Trotzdem als eigenen Eintrag").
+    alt_text: str = ""
 
 
 def validate_meta(session: Session, meta: ItemMeta) -> int | None:
@@ -131,12 +136,19 @@ def title_from_filename(filename: str) -> str:
 
 
 def upload_files(
-    kb: Kb, files: list[UploadFile], meta: ItemMeta, viewer: Viewer, twins: bool = False
+    kb: Kb,
+    files: list[UploadFile],
+    meta: ItemMeta,
+    viewer: Viewer,
+    twins: bool = False,
+    require_alt: bool = False,
 ) -> list[UploadOutcome]:
     """Store each file as a new item; queue text extraction for the readable ones.
 
     A file whose bytes are already stored becomes no new item unless ``twins``
     is true: its outcome is "duplicate" and says where the file already is.
+    With ``require_alt`` (web form and API) a PNG/JPEG without alternative text is
+    refused before it is stored; its siblings are not affected.
 
     Once accounts exist, only an Autor (or stronger) may upload, and a signed-in
     user's upload starts as Entwurf owned by them, whatever the form said about
@@ -150,7 +162,9 @@ def upload_files(
         event_id = validate_meta(session, meta)
     if viewer.user_id is not None:
         meta = replace(meta, state="draft")
-    outcomes = [_upload_one(kb, f, meta, event_id, len(files), viewer, twins) for f in files]
+    outcomes = [
+        _upload_one(kb, f, meta, event_id, len(files), viewer, twins, require_alt) for f in files
+    ]
     if any(o.status == "queued" for o in outcomes):
         kb.job_signal.set()
     return outcomes
@@ -185,7 +199,7 @@ class StoredFile:
     mime: str
     error: KbError | None
 
-    def new_version(self, viewer: Viewer, label: str = "") -> FileVersion:
+    def new_version(self, viewer: Viewer, label: str = "", alt_text: str = "") -> FileVersion:
         fv = FileVersion(
             sha256=self.blob.sha256,
             size=self.blob.size,
@@ -193,6 +207,7 @@ class StoredFile:
             filename=self.name[:255],
             label=label[:200],
             uploaded_by_id=viewer.user_id,
+            alt_text=clean_alt(alt_text) if self.mime in IMAGE_MIMES else "",
         )
         if self.error is not None:
             fv.status = "failed"
@@ -272,7 +287,12 @@ def _upload_one(
     n: int,
     viewer: Viewer,
     twins: bool,
+    require_alt: bool = False,
 ) -> UploadOutcome:
+    alt = clean_alt(upload.alt_text)
+    if require_alt and not alt and looks_like_image(upload.stream):
+        name = clean_filename(upload.filename or "")
+        return _rejected(name, missing_alt(name))  # nothing stored: no orphan blob
     try:
         stored = store_file(kb, upload)
     except KbError as exc:
@@ -282,14 +302,16 @@ def _upload_one(
         None if twins or stored.blob.size == 0 else duplicates.find(kb, stored.blob.sha256, viewer)
     )
     if existing is not None:
-        return UploadOutcome(
+        outcome = UploadOutcome(
             name, "duplicate", existing.item_id, None, stored.blob.sha256, existing.messages()
         )
+        outcome.alt_text = alt
+        return outcome
     title = meta.title.strip() if (n == 1 and meta.title.strip()) else title_from_filename(name)
     try:
         with kb.db.writing() as session:
             blobs.claim(kb, session, stored.blob.sha256)
-            outcome = _record_upload(session, kb, stored, meta, title, event_id, viewer)
+            outcome = _record_upload(session, kb, stored, meta, title, event_id, viewer, alt)
     except blobs.BlobGone as exc:
         return _rejected(name, exc)
     if error is not None:
@@ -308,10 +330,11 @@ def _record_upload(
     title: str,
     event_id: int | None,
     viewer: Viewer,
+    alt: str = "",
 ) -> UploadOutcome:
     item = _new_item(session, meta, title, event_id)
     item.owner_id = viewer.user_id
-    fv = stored.new_version(viewer)
+    fv = stored.new_version(viewer, alt_text=alt)
     item.files.append(fv)
     session.add(item)
     session.flush()

@@ -22,9 +22,10 @@ from kb.models import Item, User
 from kb.services import audit, blobs
 from kb.services.access import Viewer, can_edit
 from kb.services.accounts import accounts_exist
+from kb.services.alt_text import clean_alt, looks_like_image, missing_alt
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
-from kb.services.items import UploadFile, load_item, queue_text, store_file
+from kb.services.items import UploadFile, clean_filename, load_item, queue_text, store_file
 
 logger = logging.getLogger(__name__)
 
@@ -44,28 +45,47 @@ def _editable(session: Session, item_id: int, viewer: Viewer) -> Item:
     return item
 
 
-def check_may_change(kb: Kb, item_id: int, viewer: Viewer) -> None:
-    """:raises NotFound / Forbidden: before any bytes are read from the request."""
+def check_may_change(kb: Kb, item_id: int, viewer: Viewer) -> str:
+    """:raises NotFound / Forbidden: before any bytes are read from the request.
+
+    :return: the alt text of the current file (a corrected image keeps it unless given anew).
+    """
     with kb.db.reading() as session:
-        _editable(session, item_id, viewer)
+        item = _editable(session, item_id, viewer)
+        return next((f.alt_text for f in item.files if f.is_current), "")
 
 
-def add_version(kb: Kb, item_id: int, upload: UploadFile, label: str, viewer: Viewer) -> int:
+def add_version(
+    kb: Kb,
+    item_id: int,
+    upload: UploadFile,
+    label: str,
+    viewer: Viewer,
+    require_alt: bool = False,
+) -> int:
     """Store a corrected file as the item's new current version; the old ones stay.
+
+    An image takes the alt text sent with it, else the current file's; with
+    ``require_alt`` (web and API) an image with neither is refused.
 
     :return: the new file version's id.
     :raises NotFound / Forbidden: the viewer may not see / change the item.
-    :raises KbError: no file, or the file is too large (nothing is kept).
+    :raises KbError: no file, the file is too large, or an image has no alt text
+        (nothing is kept).
     :raises BlobGone: the bytes were purged from the trash while being stored.
     """
-    check_may_change(kb, item_id, viewer)  # before storing any bytes
+    current_alt = check_may_change(kb, item_id, viewer)  # before storing any bytes
+    alt = clean_alt(upload.alt_text) or current_alt
+    if require_alt and not alt and looks_like_image(upload.stream):
+        raise missing_alt(clean_filename(upload.filename or ""))
     stored = store_file(kb, upload)
     with kb.db.writing() as session:
         item = _editable(session, item_id, viewer)
         blobs.claim(kb, session, stored.blob.sha256)
         for old in item.files:
             old.is_current = False
-        fv = stored.new_version(viewer, label.strip() or f"Version {len(item.files) + 1}")
+        label = label.strip() or f"Version {len(item.files) + 1}"
+        fv = stored.new_version(viewer, label, alt_text=alt)
         item.files.append(fv)
         session.flush()
         queue_text(session, item.id, fv, kb.config)

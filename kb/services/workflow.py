@@ -20,6 +20,7 @@ from kb.errors import Forbidden, NotFound, ValidationError
 from kb.models import ACCESS, KINDS, LICENCES, STATES, Event, Item, User, WorkflowStep
 from kb.services import audit
 from kb.services.access import Viewer, can_edit, can_view
+from kb.services.alt_text import set_alt_texts
 from kb.services.context import Kb
 from kb.services.dates import parse_date
 from kb.services.indexing import append_index_log
@@ -188,6 +189,8 @@ class ItemEdit:
     event: str = ""
     #: The item's date: a date, or text as typed (ISO or German, blank: none).
     date: dt.date | str | None = None
+    #: Alternative texts of the item's images (file version id -> text); None: unchanged.
+    alt_texts: dict[int, str] | None = None
 
 
 def _validate(edit: ItemEdit) -> None:
@@ -227,6 +230,8 @@ def update_item(kb: Kb, item_id: int, edit: ItemEdit, viewer: Viewer) -> None:
         old_event_id = item.event_id
         item.event_id = _event_id(session, edit.event, item)
         item.date = when
+        if edit.alt_texts is not None:
+            set_alt_texts(session, item, edit.alt_texts)
         audit.record(session, "edit", viewer, item.id)
         append_index_log(session, item.id)
         # The event's own document and page list its materials: both events change.

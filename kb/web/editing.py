@@ -26,7 +26,18 @@ def _edit_from_form() -> workflow.ItemEdit:
         **placement_fields(form),
         kind=form.get("kind", ""),
         access=form.get("access", "internal"),
+        alt_texts=_alt_texts(),
     )
+
+
+def _alt_texts() -> dict[int, str]:
+    """``alt_file_<id>`` fields: the alternative text of each image file on the form."""
+    texts = {}
+    for key, value in request.form.items():
+        number = key.removeprefix("alt_file_")
+        if number != key and number.isascii() and number.isdigit() and len(number) < 10:
+            texts[int(number)] = value
+    return texts
 
 
 def _check_editable(item_id: int) -> None:

@@ -131,3 +131,6 @@ def register_filters(app: Flask) -> None:
             }.items()
         }
     )
+    from kb.services.alt_text import IMAGE_MIMES
+
+    app.jinja_env.globals["IMAGE_MIMES"] = IMAGE_MIMES

@@ -139,6 +139,7 @@ LABELS = (
     N_("Endgültig gelöscht"),
     N_("API-Schlüssel erstellt"),
     N_("API-Schlüssel widerrufen"),
+    N_("Impressum, Datenschutz- oder Barrierefreiheitserklärung geändert"),
     N_("Art"),
     N_("Veranstaltung"),
     N_("Landkreis/Stadt"),

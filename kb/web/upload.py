@@ -47,6 +47,7 @@ def texts() -> dict[str, str]:
         ),
         "sign_in": _("Anmelden (öffnet einen neuen Tab)"),
         "file_title": _("Titel für %(name)s", name="{name}"),
+        "file_alt": _("Alternativtext für %(name)s (Was zeigt das Bild?)", name="{name}"),
         "kind": _("Art"),
         "progress": _("Übertragung von %(name)s", name="{name}"),
         "too_big_file": _(
@@ -91,7 +92,8 @@ def upload():  # type: ignore[no-untyped-def]
     item_service.check_upload_allowed(kb(), viewer())
     if request.method == "GET":
         return render_template("upload.html", limit_mb=limit, form={}, **_choices())
-    files = [f for f in request.files.getlist("files") if f and f.filename]
+    sent = request.files.getlist("files")
+    files = [(i, f) for i, f in enumerate(sent) if f and f.filename]
     if not files:
         return render_template(
             "upload.html",
@@ -100,14 +102,26 @@ def upload():  # type: ignore[no-untyped-def]
             error=_("Bitte wählen Sie mindestens eine Datei aus."),
             **_choices(),
         ), 400
-    uploads = [item_service.UploadFile(f.filename or "", f.stream) for f in files]
+    one = len(files) == 1
+    uploads = [
+        item_service.UploadFile(f.filename or "", f.stream, _alt_text(i, one)) for i, f in files
+    ]
     return _store(uploads, twins=False)
+
+
+def _alt_text(index: int, only_file: bool) -> str:
+    """An image's alternative text: the field ``alt_<n>`` for the n-th file (0-based, in
+    the order of the ``files`` fields), else ``alt`` when the request has a single file."""
+    own = request.form.get(f"alt_{index}", "")
+    return own if own.strip() or not only_file else request.form.get("alt", "")
 
 
 def _store(uploads: list[item_service.UploadFile], twins: bool):  # type: ignore[no-untyped-def]
     limit = current_app.config["KB_MAX_UPLOAD_MB"]
     try:
-        outcomes = item_service.upload_files(kb(), uploads, _meta_from_form(), viewer(), twins)
+        outcomes = item_service.upload_files(
+            kb(), uploads, _meta_from_form(), viewer(), twins, require_alt=True
+        )
     except ValidationError as exc:
         if _wants_fragment():
             return {"error": exc.code, "message": error_text(exc)}, 400
@@ -153,7 +167,8 @@ def twin():  # type: ignore[no-untyped-def]
         raise NotFound("Diese Datei gibt es nicht.", "This file does not exist.")
     name = request.form.get("filename", "")[:255] or "Datei"
     with kb().store.path(sha).open("rb") as stream:
-        return _store([item_service.UploadFile(name, stream)], twins=True)
+        upload = item_service.UploadFile(name, stream, request.form.get("alt", ""))
+        return _store([upload], twins=True)
 
 
 @bp.get("/upload/status")

@@ -21,8 +21,9 @@ def upload(item_id: int) -> Response:
     file = request.files.get("file")
     if file is None or not file.filename:
         raise ValidationError("Bitte wählen Sie eine Datei aus.", "Please choose a file.")
-    upload = UploadFile(file.filename, file.stream)
-    versions.add_version(kb(), item_id, upload, request.form.get("label", "")[:200], viewer())
+    upload = UploadFile(file.filename, file.stream, request.form.get("alt", ""))
+    label = request.form.get("label", "")[:200]
+    versions.add_version(kb(), item_id, upload, label, viewer(), require_alt=True)
     flash(_("Die neue Version ist gespeichert; ihr Text wird gelesen."))
     return redirect(url_for("pages.item", item_id=item_id) + "#versions-h")
 

@@ -123,6 +123,18 @@
       li.appendChild(title);
       li.appendChild(kindLabel);
       li.appendChild(kind);
+      if (/^image\/(png|jpeg)$/.test(input.files[i].type)) {  // each image its own description
+        var altLabel = document.createElement("label");
+        altLabel.setAttribute("for", "pf-alt-" + i);
+        altLabel.textContent = say("file_alt", { name: input.files[i].name });
+        var alt = document.createElement("input");
+        alt.type = "text";
+        alt.id = "pf-alt-" + i;
+        alt.maxLength = 500;
+        alt.required = true;
+        li.appendChild(altLabel);
+        li.appendChild(alt);
+      }
       list.appendChild(li);
     }
   };
@@ -177,12 +189,14 @@
     li.appendChild(document.createTextNode(": "));
     li.appendChild(state);
     list.appendChild(li);
-    var entry = { file: file, li: li, state: state, title: null, kind: null };
-    if (several) {  // a title names one file; several take the per-file title and kind
+    var entry = { file: file, li: li, state: state, title: null, kind: null, alt: null };
+    if (several) {  // a title names one file; several take the per-file title, kind, alt text
       var ownTitle = document.getElementById("pf-title-" + index);
       var ownKind = document.getElementById("pf-kind-" + index);
+      var ownAlt = document.getElementById("pf-alt-" + index);
       entry.title = ownTitle ? ownTitle.value : "";
       entry.kind = ownKind ? ownKind.value : null;
+      entry.alt = ownAlt ? ownAlt.value : "";
     }
     entry.bar = addBar(entry);
     return entry;
@@ -211,6 +225,7 @@
     data.append("files", entry.file, entry.file.name);
     if (entry.title !== null) { data.set("title", entry.title); }
     if (entry.kind) { data.set("kind", entry.kind); }
+    if (entry.alt !== null) { data.set("alt", entry.alt); }
     var old = entry.li.querySelector("a.sign-in");
     if (old) { old.remove(); }
     if (!entry.bar) { entry.bar = addBar(entry); }
