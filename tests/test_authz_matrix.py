@@ -2,8 +2,11 @@
 
 The expected status codes are written out here from the rules as the issue
 states them, independently of :mod:`kb.services.access`, so a change to the
-rule that breaks a promise fails here. A route added to the app without a
-row in this matrix fails :func:`test_every_route_is_in_the_matrix`.
+rule that breaks a promise fails here. A route or method added to the app
+without a row in this matrix fails :func:`test_every_route_is_in_the_matrix`.
+Form submissions are in ``test_authz_forms.py``, decks shared only with an
+event's participants in ``test_authz_participants.py`` (same accounts and
+items: ``tests/authz_support.py``).
 """
 
 from __future__ import annotations
@@ -12,16 +15,14 @@ import datetime as dt
 import itertools
 
 import pytest
-from conftest import login
+from authz_support import ACCESS, ROLES, make_world, may_view
+from authz_support import first_file_id as _file_id
+from authz_support import status as _status
 
-from kb.models import Event, Item
+from kb.models import Event
 from kb.services import events, jobs
 from kb.services.access import SYSTEM, Viewer
-from kb.services.items import ItemMeta, UploadFile, upload_files
 
-ROLES = ["anon", "leser", "autor_own", "autor_other", "redaktion", "admin"]
-STATES = ["draft", "review", "published", "archived"]
-ACCESS = ["public", "internal"]
 #: One step out of each state, and whether an owning Autor may take it.
 STEP = {
     "draft": ("review", True),
@@ -29,85 +30,74 @@ STEP = {
     "published": ("archived", False),
     "archived": ("published", False),
 }
+#: Every (endpoint, HTTP method) the app answers, each with rows below that assert its exact
+#: status per role. HEAD and OPTIONS are left out (Flask derives them from GET).
 ROUTES_IN_MATRIX = {
-    "pages.home", "pages.search", "pages.item", "pages.download", "pages.handout",
-    "pages.healthz", "pages.favicon", "static", "editing.edit", "editing.change_state",
-    "upload.upload", "upload.status", "discovery.complete", "discovery.save",
-    "discovery.delete", "admin.review", "admin.users", "admin.user", "admin.reset_link",
-    "admin.audit_log", "admin.audit_csv", "auth.login", "auth.logout", "auth.account",
-    "auth.password", "auth.reset", "mappe.show", "mappe.update", "mappe.add_item",
-    "mappe.add_search", "mappe.remove", "mappe.move", "mappe.pdf", "mappe.originals",
-    "mappe.pdf_status", "mappe.pdf_file",
-    "versions.upload", "versions.make_current", "versions.diff", "upload.twin",
-    "versions.page_image", "events.timeline", "events.series", "events.show",
-    "events.materials_zip", "events.handout", "events.new", "events.edit",
-    "events.agenda_form", "events.delete", "events.series_edit", "events.deadlines_form",
-    "network.districts", "network.district", "network.topics", "network.topic",
-    "network.organisations", "network.organisation", "directory.persons",
-    "directory.person_edit", "directory.person_delete", "directory.persons_merge",
-    "directory.organisation_new", "directory.organisation_edit",
-    "directory.organisation_delete", "directory.organisations_merge",
-    "directory.vocabulary_page",
-    "guidance.overview", "guidance.upcoming", "guidance.changes",
-    "guidance.edit", "guidance.qa_new", "guidance.qa_show", "guidance.qa_edit",
-    "guidance.qa_delete",
-    "guidance.public_feed", "guidance.personal_feed", "guidance.create_feed",
-    "guidance.revoke_feed",
-    "api.list_items_view", "api.get_item", "api.create_items", "api.update_item",
-    "api.change_state", "api.delete_item", "api.list_versions", "api.upload_version",
-    "api.version_file", "api.search", "api.districts", "api.jobs", "api.item_handout",
-    "api.openapi", "api.list_series", "api.get_series", "api.list_events", "api.get_event",
-    "api.create_event", "api.update_event", "api.delete_event", "api.put_agenda",
-    "api.event_materials_zip", "api.event_handout", "api.list_guidance", "api.get_guidance",
-    "api.put_guidance", "api.guidance_changes", "api.guidance_handout", "api.list_deadlines",
-    "api.list_qa", "api.get_qa", "api.create_qa", "api.update_qa", "api.delete_qa",
-    "api.bundle_handout", "apidocs.index", "tokens.index", "tokens.revoke", "trash.confirm_delete",
-    "trash.delete", "trash.index", "trash.restore", "site.show", "site.edit",
+    "pages.home": "GET", "pages.search": "GET", "pages.item": "GET", "pages.download": "GET",
+    "pages.handout": "GET", "pages.healthz": "GET", "pages.favicon": "GET", "static": "GET",
+    "editing.edit": "GET POST", "editing.change_state": "POST",
+    "upload.upload": "GET POST", "upload.status": "GET", "upload.twin": "POST",
+    "discovery.complete": "GET", "discovery.save": "POST", "discovery.delete": "POST",
+    "admin.review": "GET", "admin.users": "GET POST", "admin.user": "GET POST",
+    "admin.reset_link": "POST", "admin.audit_log": "GET", "admin.audit_csv": "GET",
+    "auth.login": "GET POST", "auth.logout": "POST", "auth.account": "GET POST",
+    "auth.password": "GET POST", "auth.reset": "GET POST",
+    "mappe.show": "GET", "mappe.update": "POST", "mappe.add_item": "POST",
+    "mappe.add_search": "POST", "mappe.remove": "POST", "mappe.move": "POST",
+    "mappe.pdf": "GET", "mappe.originals": "GET", "mappe.pdf_status": "GET",
+    "mappe.pdf_file": "GET",
+    "versions.upload": "POST", "versions.make_current": "POST", "versions.diff": "GET",
+    "versions.page_image": "GET",
+    "events.timeline": "GET", "events.series": "GET", "events.show": "GET",
+    "events.materials_zip": "GET", "events.handout": "GET", "events.new": "GET POST",
+    "events.edit": "GET POST", "events.agenda_form": "GET POST", "events.delete": "GET POST",
+    "events.series_edit": "GET POST", "events.deadlines_form": "GET POST",
+    "network.districts": "GET", "network.district": "GET", "network.topics": "GET",
+    "network.topic": "GET", "network.organisations": "GET", "network.organisation": "GET",
+    "directory.persons": "GET POST", "directory.person_edit": "GET POST",
+    "directory.person_delete": "POST", "directory.persons_merge": "POST",
+    "directory.organisation_new": "GET POST", "directory.organisation_edit": "GET POST",
+    "directory.organisation_delete": "POST", "directory.organisations_merge": "POST",
+    "directory.vocabulary_page": "GET POST",
+    "guidance.overview": "GET", "guidance.upcoming": "GET", "guidance.changes": "GET",
+    "guidance.edit": "GET POST", "guidance.qa_new": "GET POST", "guidance.qa_show": "GET",
+    "guidance.qa_edit": "GET POST", "guidance.qa_delete": "POST",
+    "guidance.public_feed": "GET", "guidance.personal_feed": "GET",
+    "guidance.create_feed": "POST", "guidance.revoke_feed": "POST",
+    "api.list_items_view": "GET", "api.get_item": "GET", "api.create_items": "POST",
+    "api.update_item": "PATCH", "api.change_state": "POST", "api.delete_item": "DELETE",
+    "api.list_versions": "GET", "api.upload_version": "POST", "api.version_file": "GET",
+    "api.search": "GET", "api.districts": "GET", "api.jobs": "GET", "api.item_handout": "GET",
+    "api.openapi": "GET", "api.list_series": "GET", "api.get_series": "GET",
+    "api.list_events": "GET", "api.get_event": "GET", "api.create_event": "POST",
+    "api.update_event": "PATCH", "api.delete_event": "DELETE", "api.put_agenda": "PUT",
+    "api.event_materials_zip": "GET", "api.event_handout": "GET", "api.list_guidance": "GET",
+    "api.get_guidance": "GET", "api.put_guidance": "PUT", "api.guidance_changes": "GET",
+    "api.guidance_handout": "GET", "api.list_deadlines": "GET", "api.list_qa": "GET",
+    "api.get_qa": "GET", "api.create_qa": "POST", "api.update_qa": "PATCH",
+    "api.delete_qa": "DELETE", "api.bundle_handout": "POST", "apidocs.index": "GET",
+    "tokens.index": "GET POST", "tokens.revoke": "POST", "trash.confirm_delete": "GET",
+    "trash.delete": "POST", "trash.index": "GET", "trash.restore": "POST",
+    "site.show": "GET", "site.edit": "GET POST",
+    "upload.token": "GET", "upload.signed_in": "GET",
 }  # fmt: skip
-
-
-def may_view(role: str, state: str, access: str) -> bool:
-    if role in ("redaktion", "admin", "autor_own"):
-        return True
-    if state in ("draft", "review"):
-        return False
-    return access == "public" or role != "anon"
 
 
 @pytest.fixture
 def world(app, kb, add_user, set_item):
-    """Accounts for every role and one item per (state, access), owned by ``autor_own``."""
-    ids = {role: add_user(role, role.split("_")[0]) for role in ROLES if role != "anon"}
-    owner = Viewer(ids["autor_own"], ("autor",))
-    items = {}
-    for state, access in itertools.product(STATES, ACCESS):
-        text = f"Matrixwort {state} {access}".encode()
-        upload = UploadFile(f"{state}-{access}.txt", __import__("io").BytesIO(text))
-        outcome = upload_files(kb, [upload], ItemMeta(title=f"{state} {access}"), owner)[0]
-        items[(state, access)] = outcome.item_id
-    jobs.run_until_idle(kb)
-    for (state, access), item_id in items.items():
-        set_item(item_id, state=state, access=access)
-    clients = {}
-    for role in ROLES:
-        clients[role] = app.test_client()
-        if role != "anon":
-            assert login(clients[role], role).status_code == 302
-    return clients, items
-
-
-def _file_id(kb, item_id):
-    with kb.db.reading() as session:
-        return session.get(Item, item_id).files[0].id
-
-
-def _status(client, method, path, **kw):
-    with client.open(path, method=method, **kw) as response:
-        return response.status_code
+    return make_world(app, kb, add_user, set_item)
 
 
 def test_every_route_is_in_the_matrix(app):
-    assert {rule.endpoint for rule in app.url_map.iter_rules()} == ROUTES_IN_MATRIX
+    """Route and method: a new POST on an old page (a form) needs its own rows too."""
+    answered = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+    listed = {(e, m) for e, methods in ROUTES_IN_MATRIX.items() for m in methods.split()}
+    assert answered == listed
 
 
 def test_item_routes(world, kb):
@@ -213,6 +203,15 @@ def test_open_pages_answer_everyone(world):
         assert _status(client, "POST", "/search/saved/999/delete") == 404
 
 
+def test_upload_helpers(world):
+    """The upload script's fresh CSRF token and its "signed in, go back" page: every role,
+    since a lost session is exactly when they are needed; neither reveals or changes data."""
+    clients, _ = world
+    for role in ROLES:
+        assert _status(clients[role], "GET", "/upload/token") == 200, role
+        assert _status(clients[role], "GET", "/upload/signed-in") == 200, role
+
+
 def test_site_pages(world):
     """Impressum, Datenschutz, Barrierefreiheit: everyone reads them, only Admin edits."""
     clients, _ = world
@@ -242,6 +241,8 @@ def test_network_pages(world):
         for path in ("/persons", "/admin/vocabulary", "/organisations/new",
                      "/organisations/lvwa/edit"):  # fmt: skip
             assert _status(client, "GET", path) == gate, (path, role)
+        person = _status(client, "GET", "/persons/9999/edit")  # no such person
+        assert person == (404 if editor else gate), role
         posts = {
             "/persons/merge": 302, "/organisations/merge": 302, "/admin/vocabulary": 302,
             "/persons": 302, "/persons/9999/delete": 404, "/organisations/nichts/delete": 404,
@@ -356,6 +357,11 @@ def test_event_routes(world, kb, set_item):
             assert agenda == ((302 if editor else change) if seen else 404), where
             edit = _status(client, "POST", f"/events/{slug}/edit", data={})
             assert edit == ((400 if editor else change) if seen else 404), where
+            undated = {"title": "Anmeldeschluss", "due_on": "bald", "note": ""}
+            deadlines = _status(client, "POST", f"/events/{slug}/deadlines", data=undated)
+            assert deadlines == ((400 if editor else change) if seen else 404), where
+            deadlines = _status(client, "POST", f"/events/{slug}/deadlines", data={})
+            assert deadlines == ((302 if editor else change) if seen else 404), where
     assert _status(clients["anon"], "GET", "/events/gibt-es-nicht") == 404
 
 

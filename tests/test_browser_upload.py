@@ -175,13 +175,22 @@ def test_double_click_sends_each_file_once(page: Page, posts: list[Request]) -> 
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract-ocr is not installed")
 def test_a_scan_says_live_that_its_text_came_from_ocr(page: Page) -> None:
+    """Sent with a text file, the image gets its own alt text field (required for images)."""
     scan = text_image(["Verwendungsnachweis"])
     page.get_by_label(FILES_LABEL).set_input_files(
-        files=[{"name": "scan.png", "mimeType": "image/png", "buffer": scan}]
+        files=[
+            {"name": "scan.png", "mimeType": "image/png", "buffer": scan},
+            _text_file("notiz.txt", "Notiz zum Verwendungsnachweis"),
+        ]
     )
+    expect(page.get_by_label("Alternativtext für notiz.txt", exact=False)).to_have_count(0)
+    page.get_by_label("Alternativtext für scan.png", exact=False).fill("Gescanntes Formular")
     page.get_by_role("button", name="Hochladen").click()
     expect(_rows(page).locator(".state")).to_have_text(
-        "durchsuchbar – Text per Texterkennung (OCR) gelesen; er kann Fehler enthalten.",
+        [
+            "durchsuchbar – Text per Texterkennung (OCR) gelesen; er kann Fehler enthalten.",
+            "durchsuchbar",
+        ],
         timeout=SEARCHABLE_MS,
     )
 

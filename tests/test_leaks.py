@@ -4,8 +4,9 @@ Each word stands in its item's title, summary, organisation, file name and
 file text. Every surface that exists is asked as every weaker role, and the
 word must not appear in any response byte. Where the query itself is echoed,
 the response must equal, byte for byte, the response to a word that exists
-nowhere. Surfaces still to come (Mappe, feeds, exports, API) must be added
-here when they are built.
+nowhere. Surfaces still to come must be added here when they are built.
+A third word stands in a deck shared only with the participants of its
+(public) event: a participant may read it, a member outside the group may not.
 """
 
 from __future__ import annotations
@@ -22,25 +23,30 @@ from conftest import login
 from sqlalchemy import select
 
 from kb.models import Event
-from kb.services import jobs
-from kb.services.access import Viewer
+from kb.services import accounts, jobs
+from kb.services.access import SYSTEM, Viewer
 from kb.services.items import ItemMeta, UploadFile, upload_files
 
 DRAFT_WORD = "zyxquorrel"
 INTERNAL_WORD = "plimbaxter"
+PARTICIPANT_WORD = "gnarfelbop"  # a deck "only for participants of this event"
 CONTROL = "qqvwmtplkx"  # in no document
 COMMON = "Fördermittelabruf Verwendungsnachweis Zwischenbericht Belegliste"
 #: role -> the words it must never see (members may read the internal item).
 HIDDEN = {
-    "anon": (DRAFT_WORD, INTERNAL_WORD),
-    "leser": (DRAFT_WORD,),
-    "autor_other": (DRAFT_WORD,),
+    "anon": (DRAFT_WORD, INTERNAL_WORD, PARTICIPANT_WORD),
+    "leser": (DRAFT_WORD, PARTICIPANT_WORD),
+    "autor_other": (DRAFT_WORD, PARTICIPANT_WORD),
+    "participant": (DRAFT_WORD,),  # a Leser in the event's participant group
 }
+#: word -> the key of the item it stands in (any other word: "internal").
+WORD_ITEM = {DRAFT_WORD: "draft", PARTICIPANT_WORD: "participants"}
 
 
 @pytest.fixture
 def world(app, kb, add_user, set_item):
-    roles = {"leser": "leser", "autor_own": "autor", "autor_other": "autor", "red": "redaktion"}
+    roles = {"leser": "leser", "autor_own": "autor", "autor_other": "autor", "red": "redaktion",
+             "participant": "leser"}  # fmt: skip
     ids = {name: add_user(name, role) for name, role in roles.items()}
     owner = Viewer(ids["autor_own"], ("autor",))
 
@@ -59,13 +65,17 @@ def world(app, kb, add_user, set_item):
 
     items = {"draft": make(DRAFT_WORD, "Entwurf"), "internal": make(INTERNAL_WORD, "intern")}
     items["public"] = make("", "Leitfaden")
+    items["participants"] = make(PARTICIPANT_WORD, "Teilnehmende")
     jobs.run_until_idle(kb)
     set_item(items["internal"], state="published", access="internal")
     set_item(items["public"], state="published", access="public")
     _event_with(kb, items, set_item)
+    # Public and published, yet only for the participants of its event.
+    set_item(items["participants"], state="published", access="public", participants_only=True)
+    accounts.set_event_groups(kb, "participant", [EVENT_SLUG], SYSTEM)
     _guidance_world(kb, items, set_item)
     clients = {"anon": app.test_client()}
-    for role in ("leser", "autor_other", "red"):
+    for role in ("leser", "autor_other", "red", "participant"):
         clients[role] = app.test_client()
         login(clients[role], role)
         clients[role].get("/")  # consume the welcome message
@@ -167,7 +177,7 @@ def _surfaces(word: str, items: dict[str, int], kb) -> list[tuple[str, str]]:
         "/api/v1/jobs?" + "&".join(f"file={i}" for i in range(1, 10)),
         f"/api/v1/items/{items['public']}/handout.pdf",
     ]
-    own = items["draft"] if word == DRAFT_WORD else items["internal"]
+    own = items[WORD_ITEM.get(word, "internal")]
     paths += [f"/items/{own}", f"/items/{own}/edit"]
     paths += [f"/items/{own}/files/{f}" for f in _file_ids(kb, own)]
     paths += [f"/items/{own}/versions/{f}/diff/{f}" for f in _file_ids(kb, own)]
@@ -409,3 +419,28 @@ def test_a_deleted_item_never_appears_anywhere(world, kb):
     assert _leaks(_body(red, "GET", "/admin/trash"), DELETED_WORD)
     with red.get(f"/api/v1/items/{gone}") as response:
         assert response.status_code == 404
+
+
+def test_the_participant_surfaces_would_reveal_the_deck_without_the_filter(world, kb):
+    """The participant gets the deck's word back where the others get nothing: download,
+    handout, event page, event ZIP and handout, API, Mappe and search."""
+    clients, items = world
+    participant, deck = clients["participant"], items["participants"]
+    file_id = _file_ids(kb, deck)[0]
+    surfaces = [
+        ("GET", f"/search?q={PARTICIPANT_WORD}"),
+        ("GET", f"/search/complete?q={PARTICIPANT_WORD[:4]}"),
+        ("GET", f"/items/{deck}/files/{file_id}"),
+        ("PDF", f"/items/{deck}/handout.pdf"),
+        ("GET", f"/events/{EVENT_SLUG}"),
+        ("ZIP", f"/events/{EVENT_SLUG}/materials.zip"),
+        ("PDF", f"/events/{EVENT_SLUG}/handout.pdf"),
+        ("GET", f"/api/v1/items/{deck}"),
+        ("GET", f"/api/v1/search?q={PARTICIPANT_WORD}"),
+        ("ZIP", f"/api/v1/events/{EVENT_SLUG}/materials.zip"),
+        ("MAPPE", str(deck)),
+        ("GET", "/mappe"),
+        ("ZIP", "/mappe.zip"),
+    ]
+    missing = [s for s in surfaces if not _leaks(_body(participant, *s), PARTICIPANT_WORD)]
+    assert missing == [("MAPPE", str(deck))]  # a redirect: the word is on /mappe itself

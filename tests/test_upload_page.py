@@ -64,7 +64,7 @@ def test_the_live_status_speaks_the_ui_language(client, upload):
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract-ocr is not installed")
 def test_the_live_status_of_a_scan_carries_the_ocr_note(client, upload):
-    upload([("scan.png", text_image(["Verwendungsnachweis"]))])
+    upload([("scan.png", text_image(["Verwendungsnachweis"]))], alt="Ein gescanntes Formular")
     (row,) = client.get("/upload/status?ids=1").get_json()["files"]
     assert row["state"] == "searchable"
     assert row["message"].startswith("Text per Texterkennung (OCR)")

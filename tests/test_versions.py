@@ -88,7 +88,7 @@ def test_only_owner_and_editors_change_files_once_accounts_exist(app, kb, add_us
         Viewer(owner_id, ("autor",)),
     )[0]  # fmt: skip
     jobs.run_until_idle(kb)
-    set_item(outcome.item_id, state="published")
+    set_item(outcome.item_id, state="published", access="public")
     stranger, owner = app.test_client(), app.test_client()
     login(stranger, "fremd")
     login(owner, "eigen")

@@ -33,10 +33,51 @@ def _state(kb, item_id):
 
 
 def test_an_authors_upload_starts_as_draft_owned_by_them(kb, authored):
+    """Entwurf + intern in the service itself, not only in the forms that call it."""
     item_id, author = authored
     with kb.db.reading() as session:
         item = session.get(Item, item_id)
-        assert (item.state, item.access, item.owner_id) == ("draft", "public", author.user_id)
+        assert (item.state, item.access, item.owner_id) == ("draft", "internal", author.user_id)
+
+
+def _newest(kb):
+    with kb.db.reading() as session:
+        item = session.scalars(select(Item).order_by(Item.id.desc())).first()
+        return item.id, item.state, item.access, item.owner_id
+
+
+def test_a_web_upload_once_accounts_exist_is_an_internal_draft(app, client, kb, add_user, upload):
+    uid = add_user("autorin", "autor")
+    add_user("leserin")
+    login(client, "autorin")
+    assert upload([("Protokoll.txt", b"Niederschrift Netzwerktreffen")]).status_code == 201
+    item_id, *rest = _newest(kb)
+    assert rest == ["draft", "internal", uid]  # no access field sent: intern
+    assert client.get(f"/items/{item_id}").status_code == 200  # its owner sees it
+    reader = app.test_client()
+    login(reader, "leserin")
+    assert reader.get(f"/items/{item_id}").status_code == 404  # a draft, even for members
+    assert app.test_client().get(f"/items/{item_id}").status_code == 404
+    page = client.get("/upload").get_data(as_text=True)
+    assert '<option value="internal" selected>' in page  # the form proposes intern too
+    upload([("Aushang.txt", b"Aushang Sprechzeiten")], access="public", state="published")
+    assert _newest(kb)[1:] == ("draft", "public", uid)  # öffentlich if chosen; still Entwurf
+
+
+def test_existing_content_keeps_its_state_when_the_first_account_is_created(
+    app, client, kb, runner, upload
+):
+    """Open mode publishes; creating the first account changes nothing that is already there."""
+    assert upload([("Handreichung.txt", b"Handreichung Wohnsitzauflage")]).status_code == 201
+    item_id, *before = _newest(kb)
+    assert before == ["published", "public", None]
+    added = runner.invoke(args=["users", "add", "chefin", "--role", "admin"])
+    assert added.exit_code == 0, added.output
+    assert list(_newest(kb)) == [item_id, *before]
+    visitor = app.test_client()
+    assert visitor.get(f"/items/{item_id}").status_code == 200
+    assert "Handreichung" in visitor.get("/search?q=Wohnsitzauflage").get_data(as_text=True)
+    assert visitor.get("/upload").status_code == 302  # new anonymous uploads: sign in first
 
 
 def test_author_submits_editor_publishes_and_archives(kb, authored, add_user):
@@ -196,7 +237,7 @@ def test_licence_appears_in_the_handout(client, kb, authored, set_item):
     import pypdf
 
     item_id, _ = authored
-    set_item(item_id, licence="cc-by-sa-4.0", state="published")
+    set_item(item_id, licence="cc-by-sa-4.0", state="published", access="public")
     with client.get(f"/items/{item_id}/handout.pdf") as response:
         assert response.status_code == 200
         reader = pypdf.PdfReader(io.BytesIO(response.get_data()))

@@ -88,7 +88,7 @@ def create_items() -> ResponseReturnValue:
         speakers=args.get("speakers", ""),
         event_slug=args.get("event") or None,
         date=args.get("date"),
-        access=args.get("access", "internal" if viewer().user_id else "public"),
+        access=args.get("access"),  # None: the service's default (intern once signed in)
         programme=args.get("programme", ""),
         topics=args.get("topics", []),
         districts=args.get("districts", []),

@@ -1,10 +1,11 @@
 """The audit log: who did what to which item when.
 
 Entries are written in the same transaction as the change they describe, so
-the log never claims something that was rolled back. Addresses and login
-names are personal data (DSGVO): :func:`purge_personal_data` blanks them once
-an entry is older than ``KB_AUDIT_RETENTION_DAYS``; the fact of the action,
-its time and the account id stay for accountability.
+the log never claims something that was rolled back. Addresses, login names
+and the user names that account entries carry in their details are personal
+data (DSGVO): :func:`purge_personal_data` blanks them once an entry is older
+than ``KB_AUDIT_RETENTION_DAYS``; the fact of the action, its time and the
+account ids stay for accountability.
 """
 
 from __future__ import annotations
@@ -68,6 +69,23 @@ ACTIONS: dict[str, str] = {
     "site_page_changed": "Impressum, Datenschutz- oder Barrierefreiheitserklärung geändert",
 }
 DEFAULT_RETENTION_DAYS = 90
+#: Account actions whose detail starts with the user name the action was about
+#: ("anna (Autor)", "anna: leser -> autor", "anna: werkstatt-13"); purged like login names.
+NAMED_DETAIL_ACTIONS = frozenset(
+    {
+        "user_created",
+        "user_disabled",
+        "user_enabled",
+        "role_changed",
+        "groups_changed",
+        "profile_changed",
+        "password_changed",
+        "reset_issued",
+    }
+)
+#: What stands in a purged detail where the user name was.
+PURGED_NAME = "Konto Nr. {id}"
+UNKNOWN_ACCOUNT = "(Konto unbekannt)"
 
 
 def record(
@@ -135,30 +153,43 @@ def as_csv(rows: list[AuditRow]) -> str:
         writer.writerow(
             [
                 r.at.isoformat(timespec="seconds"),
-                r.user,
-                r.action_label,
+                _cell(r.user),
+                _cell(r.action_label),
                 r.item_id or "",
                 _cell(r.detail),
-                r.address,
+                _cell(r.address),
             ]
         )
     return out.getvalue()
 
 
+#: Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: str) -> str:
-    """Defuse spreadsheet formulas (CSV injection): a leading =, +, - or @ is quoted."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    """Defuse spreadsheet formulas in a text cell: one with a formula start is quoted.
+
+    Every text column goes through here, not only the details: the user column
+    holds whatever name was typed at a failed sign-in (``=HYPERLINK(…)``), and
+    the address column comes from the network.
+    """
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def purge_personal_data(kb: Kb, now: dt.datetime, retention_days: int) -> int:
-    """Blank addresses and typed login names in entries older than the retention period.
+    """Blank addresses, typed login names and user names in details of old entries.
 
-    Also deletes old login-failure counters (only needed for the throttle window).
+    An account entry's detail keeps what happened ("Konto Nr. 7: leser -> autor"):
+    the user name it named becomes the account's number, which is no more than
+    the log already holds for the actor. Also deletes old login-failure counters
+    (only needed for the throttle window).
 
     :return: the number of audit entries purged.
     """
     cutoff = now - dt.timedelta(days=retention_days)
     with kb.db.writing() as session:
+        _purge_named_details(session, cutoff)
         result = session.execute(
             update(AuditEvent)
             .where(AuditEvent.at < cutoff, AuditEvent.personal_data_purged.is_(False))
@@ -169,3 +200,40 @@ def purge_personal_data(kb: Kb, now: dt.datetime, retention_days: int) -> int:
     if count:
         logger.info("Purged personal data from %d audit entries older than %s", count, cutoff)
     return count
+
+
+def _purge_named_details(session: Session, cutoff: dt.datetime) -> None:
+    """Replace the user name at the start of old account entries' details by the account number.
+
+    User names match ``[a-z0-9][a-z0-9._-]*`` (no space, no colon), so the name is
+    the detail up to the first space or colon.
+    """
+    rows = session.execute(
+        select(AuditEvent.id, AuditEvent.detail).where(
+            AuditEvent.at < cutoff,
+            AuditEvent.personal_data_purged.is_(False),
+            AuditEvent.action.in_(NAMED_DETAIL_ACTIONS),
+        )
+    ).all()
+    names = {_leading_name(detail) for _, detail in rows}
+    ids = dict(
+        session.execute(select(User.username, User.id).where(User.username.in_(names))).all()
+    )
+    for entry_id, detail in rows:
+        name = _leading_name(detail)
+        account = PURGED_NAME.format(id=ids[name]) if name in ids else UNKNOWN_ACCOUNT
+        session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.id == entry_id)
+            .values(detail=account + detail[len(name) :])
+        )
+
+
+def _leading_name(detail: str) -> str:
+    """The user name an account entry's detail starts with.
+
+    >>> _leading_name("anna.schmidt: leser -> autor"), _leading_name("bert (Leser)")
+    ('anna.schmidt', 'bert')
+    """
+    end = min((i for i in (detail.find(" "), detail.find(":")) if i >= 0), default=len(detail))
+    return detail[:end]

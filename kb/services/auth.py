@@ -99,6 +99,18 @@ def authenticate(kb: Kb, username: str, password: str, address: str, now: dt.dat
     return user
 
 
+def sign_out(kb: Kb, actor: Viewer) -> None:
+    """Write the "logout" audit entry; the edge clears the session itself.
+
+    Anonymous visitors posting to the logout form leave no entry: there is no
+    one to record.
+    """
+    if actor.is_anonymous:
+        return
+    with kb.db.writing() as session:
+        audit.record(session, "logout", actor)
+
+
 def change_password(kb: Kb, user_id: int, current: str, new: str, actor: Viewer) -> None:
     """Change one's own password; the other sessions of the account end."""
     with kb.db.writing() as session:

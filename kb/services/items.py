@@ -66,7 +66,9 @@ class ItemMeta:
     speakers: str = ""
     event_slug: str | None = None
     date: dt.date | None = None
-    access: str = "public"
+    #: None: by who uploads — intern for a signed-in user, öffentlich in open mode and at
+    #: the console (see :func:`upload_files`).
+    access: str | None = None
     state: str = "published"
     programme: str = ""
     #: Topic names or slugs; a name not in the vocabulary becomes a free tag.
@@ -108,7 +110,7 @@ def validate_meta(session: Session, meta: ItemMeta) -> int | None:
     """Check the choices against the allowed values; return the event id."""
     for value, allowed, name_de, name_en in (
         (meta.kind, KINDS, "Art", "kind"),
-        (meta.access, ACCESS, "Zugriff", "access"),
+        (meta.access or "public", ACCESS, "Zugriff", "access"),
         (meta.state, STATES, "Status", "state"),
         (meta.licence, LICENCES, "Lizenz", "licence"),
     ):
@@ -152,7 +154,9 @@ def upload_files(
 
     Once accounts exist, only an Autor (or stronger) may upload, and a signed-in
     user's upload starts as Entwurf owned by them, whatever the form said about
-    the state; the console (``SYSTEM``) keeps the state it asks for.
+    the state, and intern unless öffentlich was chosen: new material is never
+    public by default. The console (``SYSTEM``) and open mode (no account yet,
+    everyone anonymous) keep the state asked for and default to öffentlich.
 
     :raises Forbidden: the viewer may not upload.
     :raises ValidationError: when the shared metadata is invalid (nothing is stored).
@@ -161,7 +165,9 @@ def upload_files(
         check_may_upload(session, viewer)
         event_id = validate_meta(session, meta)
     if viewer.user_id is not None:
-        meta = replace(meta, state="draft")
+        meta = replace(meta, state="draft", access=meta.access or "internal")
+    elif meta.access is None:
+        meta = replace(meta, access="public")
     outcomes = [
         _upload_one(kb, f, meta, event_id, len(files), viewer, twins, require_alt) for f in files
     ]
@@ -371,7 +377,7 @@ def _new_item(session: Session, meta: ItemMeta, title: str, event_id: int | None
         summary=meta.summary,
         event_id=event_id,
         date=meta.date,
-        access=meta.access,
+        access=meta.access or "public",  # always chosen by now (upload_files)
         state=meta.state,
         programme=programme_name(session, meta.programme),
         licence=meta.licence,

@@ -110,6 +110,7 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 def logout() -> Response:
+    auth.sign_out(kb(), viewer())
     lang = session.get("lang")
     session.clear()
     if lang:

@@ -69,7 +69,9 @@ def _meta_from_form() -> item_service.ItemMeta:
         **item_fields(form),
         kind=form.get("kind", "sonstiges"),
         event_slug=form.get("event") or None,
-        **({"access": form.get("access", "internal")} if viewer().user_id else {}),
+        # Open mode publishes; a signed-in user's choice (or, without one, the
+        # service's default: intern).
+        access=(form.get("access") or None) if viewer().user_id else None,
     )
 
 
