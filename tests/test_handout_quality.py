@@ -295,7 +295,8 @@ def _chars_outside_a4(pdf: bytes) -> list[str]:
 def test_long_words_and_urls_wrap_inside_the_page(tmp_path):
     word = "Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherung" * 4
     url = "https://example.org/" + "sehr-lange-adresse/" * 30
-    data = sample_data(title=word, summary=f"{url}\n\n{word}", url=url)
+    files = [{"name": f"{word}.pptx", "size": 1, "mime_label": "PPTX", "sha256": "ab" * 32}]
+    data = sample_data(title=word, summary=f"{url}\n\n{word}", url=url, files=files)
     pdf = render_item_handout(data, templates_dir=TEMPLATES, static_dir=tmp_path)
     assert _chars_outside_a4(pdf) == []
     joined = _text(pdf).replace(" ", "").replace("\u00ad", "").replace("-", "")

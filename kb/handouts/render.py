@@ -191,8 +191,16 @@ def _json_default(value: Any) -> str:
     raise TypeError(f"Handout data must be plain data, got {type(value).__name__}")
 
 
+@functools.cache
 def jinja_environment(templates_dir: Path) -> Environment:
-    """A fresh Jinja environment; autoescape for .html (the CSS include stays raw)."""
+    """The Jinja environment of ``templates_dir``, one per process; autoescape for .html
+    (the CSS include stays raw).
+
+    Kept, not made per render: compiling item.html with its inlined CSS cost about 10 ms
+    on every render (bench/handouts.py profile, docs/architecture.md). Jinja's auto-reload still
+    picks up an edited template; the cache key's :func:`template_version` does not (it is
+    computed once per process), so restart after changing templates.
+    """
     env = Environment(
         loader=FileSystemLoader(templates_dir),
         autoescape=select_autoescape(["html"]),
