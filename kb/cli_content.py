@@ -70,9 +70,16 @@ def search_command(query: str, as_json: bool, limit: int, as_user: str | None) -
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--title", default="Mappe", show_default=True, help="Titel bei mehreren Einträgen.")
 @click.option("--event", "event_slug", default=None, help="Handout einer ganzen Veranstaltung.")
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    default="de",
+    show_default=True,
+    help="Sprache des Handouts (Überschriften, Beschriftungen, /Lang).",
+)
 @with_appcontext
 def handout_command(
-    item_ids: tuple[int, ...], output: Path, title: str, event_slug: str | None
+    item_ids: tuple[int, ...], output: Path, title: str, event_slug: str | None, lang: str
 ) -> None:
     """Handout (PDF) eines Eintrags oder einer Veranstaltung (--event) schreiben.
 
@@ -86,12 +93,12 @@ def handout_command(
         if event_slug:
             from kb.services.handout_kinds import event_handout
 
-            pdf, _name = event_handout(_kb(), event_slug, ANONYMOUS)
+            pdf, _name = event_handout(_kb(), event_slug, ANONYMOUS, lang)
         elif len(item_ids) == 1:
-            pdf, _name = handout_service.item_handout(_kb(), item_ids[0], ANONYMOUS)
+            pdf, _name = handout_service.item_handout(_kb(), item_ids[0], ANONYMOUS, lang)
         else:
             ids = list(dict.fromkeys(item_ids))
-            pdf, _name = handout_service.bundle_handout(_kb(), title, "", ids, ANONYMOUS)
+            pdf, _name = handout_service.bundle_handout(_kb(), title, "", ids, ANONYMOUS, lang)
     except KbError as exc:
         _fail(exc.message_de)
     output.write_bytes(pdf)

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 from kb.handouts.fetcher import RefusedURL, make_url_fetcher
 from kb.handouts.render import (
-    TEMPLATE_VERSION,
     handout_cache_key,
     render_item_handout,
     render_item_html,
+    template_version,
 )
 
 __all__ = [
-    "TEMPLATE_VERSION",
     "RefusedURL",
     "handout_cache_key",
     "make_url_fetcher",
     "render_item_handout",
     "render_item_html",
+    "template_version",
 ]

@@ -6,8 +6,8 @@ Takes plain data only (the service layer decides what the viewer may see)::
     {"title", "series_title", "number", "starts_on", "ends_on", "city", "venue",
      "host_district", "description", "url",
      "programme": [{"starts_at", "ends_at", "title", "speakers", "talk_anchor" | None}],
-     "talks": [{"anchor", "title", "kind_label", "speakers", "organisation", "summary", "url",
-                "slides": [{"label", "lines": [str]}], "omitted_slides": int}],
+     "talks": [{"anchor", "title", "kind_label", "licence_label", "speakers", "organisation",
+                "summary", "url", "slides": [{"label", "lines": [str]}], "omitted_slides": int}],
      "materials": [{"title", "kind_label", "url", "files": [{"name", "size"}]}],
      "generated_at"}
 
@@ -60,6 +60,7 @@ EVENT_LABELS = {
         "omitted": "Weitere %d Folien/Seiten stehen im Original.",
         "qr_caption": "Zur Veranstaltung in kb: QR-Code scannen oder Link öffnen.",
         "organisation": "Organisation",
+        "number": "Nr.",
     },
     "en": {
         "toc": "Contents",
@@ -80,6 +81,7 @@ EVENT_LABELS = {
         "omitted": "%d more slides/pages are in the original.",
         "qr_caption": "To the event in kb: scan the QR code or open the link.",
         "organisation": "Organisation",
+        "number": "No.",
     },
 }
 
@@ -149,6 +151,7 @@ def _talk(talk: dict[str, Any], lang: str) -> dict[str, Any]:
         "anchor": str(talk.get("anchor") or ""),
         "title": str(talk.get("title") or ""),
         "kind_label": str(talk.get("kind_label") or ""),
+        "licence_label": str(talk.get("licence_label") or ""),
         "speakers": str(talk.get("speakers") or ""),
         "organisation": str(talk.get("organisation") or ""),
         "summary": paragraphs(str(talk.get("summary") or "")),

@@ -85,6 +85,8 @@ class GuidanceChanges:
     body: list[tuple[str, str]]
     #: "Was ist neu": the first added or changed lines, for the page and the handout.
     whats_new: list[str] = field(default_factory=list)
+    #: The first lines the new edition dropped (the handout lists them as "entfällt").
+    whats_removed: list[str] = field(default_factory=list)
 
 
 def _current_pages(item: Item) -> tuple[dict[int, str], str]:
@@ -94,8 +96,8 @@ def _current_pages(item: Item) -> tuple[dict[int, str], str]:
     return {p.number: p.text for p in current.pages}, current.page_unit
 
 
-def _added(lines: list[tuple[str, str]]) -> list[str]:
-    return [text.strip() for tag, text in lines if tag == "added" and text.strip()]
+def _tagged(lines: list[tuple[str, str]], wanted: str) -> list[str]:
+    return [text.strip() for tag, text in lines if tag == wanted and text.strip()]
 
 
 def changes(kb: Kb, item_id: int, viewer: Viewer) -> GuidanceChanges:
@@ -123,7 +125,10 @@ def changes(kb: Kb, item_id: int, viewer: Viewer) -> GuidanceChanges:
         if item.body.strip() or old.body.strip() or not pages:
             [section] = diff_pages({1: old.body}, {1: item.body}) or [PageDiff(1, [])]
             body = section.lines
-        whats_new = _added(body) + [line for p in pages for line in _added(p.lines)]
+        whats_new, removed = (
+            _tagged(body, tag) + [line for p in pages for line in _tagged(p.lines, tag)]
+            for tag in ("added", "removed")
+        )
         return GuidanceChanges(
             item.id,
             item.title,
@@ -133,6 +138,7 @@ def changes(kb: Kb, item_id: int, viewer: Viewer) -> GuidanceChanges:
             unit,
             body,
             whats_new[:WHATS_NEW_LINES],
+            removed[:WHATS_NEW_LINES],
         )
 
 

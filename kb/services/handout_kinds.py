@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import NotFound
-from kb.models import KINDS, UNITS
+from kb.models import KINDS, LICENCES, UNITS
 from kb.services import event_pages, guidance_pages, qa
 from kb.services.access import Viewer, can_view
 from kb.services.context import Kb
 from kb.services.handouts import cache_mb, cached_pdf, item_data, store_pdf
 from kb.services.items import load_item
 from kb.services.markdown import render_markdown
+from kb.services.translation import label_translator
 
 logger = logging.getLogger(__name__)
 
@@ -34,19 +35,25 @@ def _lines(text: str, limit: int = 3) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()][:limit]
 
 
-def _talk(kb: Kb, session: Any, view: event_pages.ItemView, viewer: Viewer) -> dict[str, Any]:
+def _talk(
+    kb: Kb, session: Any, view: event_pages.ItemView, viewer: Viewer, lang: str
+) -> dict[str, Any]:
+    tr = label_translator(lang)
     item = load_item(session, view.id, viewer)
     slides = [
-        {"label": f"{UNITS.get(f.page_unit, 'Seite')} {p.number}", "lines": _lines(p.text)}
+        {"label": f"{unit} {p.number}", "lines": _lines(p.text)}
         for f in item.files
         if f.is_current
+        for unit in [tr(UNITS.get(f.page_unit, "Seite"))]
         for p in f.pages
         if p.text.strip()
     ]
     return {
         "anchor": f"beitrag-{item.id}",
         "title": item.title,
-        "kind_label": KINDS.get(item.kind, item.kind),
+        "kind_label": tr(KINDS.get(item.kind, item.kind)),
+        # Each deck's licence, as on the item handout: may it be passed on?
+        "licence_label": tr(LICENCES.get(item.licence, "")) if item.licence else "",
         "speakers": item.speakers,
         "organisation": item.organisation,
         "summary": item.summary,
@@ -55,8 +62,8 @@ def _talk(kb: Kb, session: Any, view: event_pages.ItemView, viewer: Viewer) -> d
     }
 
 
-def event_data(kb: Kb, slug: str, viewer: Viewer) -> dict[str, Any]:
-    """The plain data of an event handout (see :mod:`kb.handouts.event`).
+def event_data(kb: Kb, slug: str, viewer: Viewer, lang: str = "de") -> dict[str, Any]:
+    """The plain data of an event handout (see :mod:`kb.handouts.event`), labels in ``lang``.
 
     :raises NotFound: no such event, or one the viewer may not see.
     """
@@ -65,12 +72,12 @@ def event_data(kb: Kb, slug: str, viewer: Viewer) -> dict[str, Any]:
     extra_talks = [m for m in page.materials if m.kind in TALK_KINDS]
     talk_views = list({v.id: v for v in linked + extra_talks}.values())
     with kb.db.reading() as session:
-        talks = [_talk(kb, session, view, viewer) for view in talk_views]
+        talks = [_talk(kb, session, view, viewer, lang) for view in talk_views]
     anchors = {t["url"]: t["anchor"] for t in talks}
     materials = [
         {
             "title": view.title,
-            "kind_label": view.kind_label,
+            "kind_label": label_translator(lang)(view.kind_label),
             "url": f"{kb.base_url}/items/{view.id}",
             "files": [{"name": f.filename, "size": f.size} for f in view.files],
         }
@@ -104,8 +111,8 @@ def event_data(kb: Kb, slug: str, viewer: Viewer) -> dict[str, Any]:
     }
 
 
-def guidance_data(kb: Kb, item_id: int, viewer: Viewer) -> dict[str, Any]:
-    """The plain data of a guidance handout (see :mod:`kb.handouts.guidance`).
+def guidance_data(kb: Kb, item_id: int, viewer: Viewer, lang: str = "de") -> dict[str, Any]:
+    """The plain data of a guidance handout (see :mod:`kb.handouts.guidance`), in ``lang``.
 
     :raises NotFound: no such item, one the viewer may not see, or not guidance.
     """
@@ -115,15 +122,17 @@ def guidance_data(kb: Kb, item_id: int, viewer: Viewer) -> dict[str, Any]:
         if item.kind != "leitfaden":
             raise NotFound("Dieser Eintrag ist kein Leitfaden.", "This item is not guidance.")
         page = guidance_pages.page_data(session, item, viewer, today)
-        base = item_data(kb, item)
+        base = item_data(kb, item, lang)
         predecessor = (
             item.supersedes if item.supersedes and can_view(viewer, item.supersedes) else None
         )
     valid = page.validity
+    tr = label_translator(lang)
     whats_new: list[dict[str, str]] = []
     if predecessor is not None:
         changed = guidance_pages.changes(kb, item_id, viewer)
         whats_new = [{"change": "added", "text": line} for line in changed.whats_new]
+        whats_new += [{"change": "removed", "text": line} for line in changed.whats_removed]
     return {
         "title": base["title"],
         "issuing_body": page.issuing_body,
@@ -131,7 +140,7 @@ def guidance_data(kb: Kb, item_id: int, viewer: Viewer) -> dict[str, Any]:
         "valid_from": page.valid_from,
         "valid_until": page.valid_until,
         "status": valid.status,
-        "banner": " – ".join(filter(None, [valid.banner, valid.note])),
+        "banner": " – ".join(tr(part) for part in (valid.banner, valid.note) if part),
         "url": base["url"],
         "summary": base["summary"],
         "successor": _neighbour(kb, valid.successor_id, valid.successor_title),
@@ -169,7 +178,7 @@ def _render(kb: Kb, kind: str, data: dict[str, Any], viewer: Viewer, lang: str) 
     from kb.handouts.event import render_event_handout
     from kb.handouts.guidance import render_guidance_handout
 
-    key = handout_cache_key({kind: data}, lang, viewer.access_level)
+    key = handout_cache_key({kind: data}, lang, viewer.access_level, kb.templates_dir)
     cache = Path(kb.config["KB_INSTANCE_DIR"]) / "handout-cache" / f"{kind}-{key}.pdf"
     cached = cached_pdf(cache)
     if cached is not None:
@@ -184,11 +193,11 @@ def _render(kb: Kb, kind: str, data: dict[str, Any], viewer: Viewer, lang: str) 
 
 def event_handout(kb: Kb, slug: str, viewer: Viewer, lang: str = "de") -> tuple[bytes, str]:
     """The event handout PDF and a download name."""
-    pdf = _render(kb, "event", event_data(kb, slug, viewer), viewer, lang)
+    pdf = _render(kb, "event", event_data(kb, slug, viewer, lang), viewer, lang)
     return pdf, f"Veranstaltung_{slug}.pdf"
 
 
 def guidance_handout(kb: Kb, item_id: int, viewer: Viewer, lang: str = "de") -> tuple[bytes, str]:
     """The guidance handout PDF and a download name."""
-    pdf = _render(kb, "guidance", guidance_data(kb, item_id, viewer), viewer, lang)
+    pdf = _render(kb, "guidance", guidance_data(kb, item_id, viewer, lang), viewer, lang)
     return pdf, f"Leitfaden_{item_id}.pdf"

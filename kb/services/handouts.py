@@ -23,6 +23,7 @@ from kb.models import ACCESS, KINDS, LICENCES, STATES, UNITS, Item
 from kb.services.access import Viewer
 from kb.services.context import Kb
 from kb.services.items import load_item
+from kb.services.translation import label_translator
 
 logger = logging.getLogger(__name__)
 
@@ -37,23 +38,29 @@ def _mime_label(mime: str, filename: str) -> str:
     return suffix or mime
 
 
-def item_data(kb: Kb, item: Item) -> dict[str, Any]:
-    """The plain data a handout template gets for ``item``."""
+def item_data(kb: Kb, item: Item, lang: str = "de") -> dict[str, Any]:
+    """The plain data a handout template gets for ``item``.
+
+    Labels (kind, access, state, licence, "Folie 3") are translated into ``lang`` here:
+    the handouts stage gets them as plain strings and never imports Flask.
+    """
+    tr = label_translator(lang)
     current = [f for f in item.files if f.is_current]
     pages = [
-        {
-            "number": p.number,
-            "label": f"{UNITS.get(f.page_unit, 'Seite')} {p.number}",
-            "text": p.text,
-        }
+        {"number": p.number, "label": f"{unit} {p.number}", "text": p.text}
         for f in current
+        for unit in [tr(UNITS.get(f.page_unit, "Seite"))]
         for p in f.pages
         if p.text.strip()
     ]
-    notes = [f"{f.filename}: {f.status_message_de}" for f in current if f.status == "failed"]
+    notes = [
+        f"{f.filename}: {f.status_message_en if lang == 'en' else f.status_message_de}"
+        for f in current
+        if f.status == "failed"
+    ]
     return {
         "title": item.title,
-        "kind_label": KINDS.get(item.kind, item.kind),
+        "kind_label": tr(KINDS.get(item.kind, item.kind)),
         "summary": item.summary,
         "event_title": item.event.title if item.event else None,
         "speakers": item.speakers,
@@ -62,9 +69,9 @@ def item_data(kb: Kb, item: Item) -> dict[str, Any]:
         "topics": [t.name for t in item.topics],
         "programme": item.programme,
         "date": item.date,
-        "access_label": ACCESS.get(item.access, item.access),
-        "state_label": STATES.get(item.state, item.state),
-        "licence_label": LICENCES.get(item.licence, "") if item.licence else "",
+        "access_label": tr(ACCESS.get(item.access, item.access)),
+        "state_label": tr(STATES.get(item.state, item.state)),
+        "licence_label": tr(LICENCES.get(item.licence, "")) if item.licence else "",
         "url": f"{kb.base_url}/items/{item.id}",
         "files": [
             {
@@ -98,12 +105,14 @@ def item_handout(kb: Kb, item_id: int, viewer: Viewer, lang: str = "de") -> tupl
             from kb.services.handout_kinds import guidance_handout
 
             return guidance_handout(kb, item_id, viewer, lang)
-        data = item_data(kb, item)
+        data = item_data(kb, item, lang)
     # A handout summarises: a 600-page PDF is not reprinted (README: "Handouts").
     data["omitted_pages"] = max(0, len(data["pages"]) - ITEM_PAGES)
     data["pages"] = data["pages"][:ITEM_PAGES]
     # The generation time must not defeat the cache: it is not part of the key.
-    key = handout_cache_key({**data, "generated_at": None}, lang, viewer.access_level)
+    key = handout_cache_key(
+        {**data, "generated_at": None}, lang, viewer.access_level, kb.templates_dir
+    )
     cache = Path(kb.config["KB_INSTANCE_DIR"]) / "handout-cache" / f"{key}.pdf"
     name = f"Handout_{item_id}.pdf"
     cached = cached_pdf(cache)
@@ -193,15 +202,17 @@ def bundle_ids(item_ids: list[int]) -> list[int]:
 
 
 def bundle_data(
-    kb: Kb, title: str, intro: str, item_ids: list[int], viewer: Viewer
+    kb: Kb, title: str, intro: str, item_ids: list[int], viewer: Viewer, lang: str = "de"
 ) -> dict[str, Any]:
     """The plain data of a bundle (Mappe): each item page-limited (``PAGES_PER_ITEM``)."""
     from kb.services.mappe import PAGES_PER_ITEM
 
+    if title == "Meine Mappe":  # the default title (kb.services.mappe), in the reader's language
+        title = label_translator(lang)(title)
     items = []
     with kb.db.reading() as session:
         for item_id in item_ids:
-            data = item_data(kb, load_item(session, item_id, viewer))
+            data = item_data(kb, load_item(session, item_id, viewer), lang)
             data["omitted_pages"] = max(0, len(data["pages"]) - PAGES_PER_ITEM)
             data["pages"] = data["pages"][:PAGES_PER_ITEM]
             data.pop("generated_at")
@@ -213,7 +224,7 @@ def bundle_cache_path(kb: Kb, bundle: dict[str, Any], viewer: Viewer, lang: str)
     """Where the rendered bundle is (or will be) cached: a hash of all it shows."""
     from kb.handouts import handout_cache_key
 
-    key = handout_cache_key({"mappe": bundle}, lang, viewer.access_level)
+    key = handout_cache_key({"mappe": bundle}, lang, viewer.access_level, kb.templates_dir)
     return Path(kb.config["KB_INSTANCE_DIR"]) / "handout-cache" / f"mappe-{key}.pdf"
 
 
@@ -275,7 +286,7 @@ def bundle_handout(
     kb: Kb, title: str, intro: str, item_ids: list[int], viewer: Viewer, lang: str = "de"
 ) -> tuple[bytes, str]:
     """Several items in one PDF (the Mappe, and ``kb handout ID ID …``), rendered now."""
-    bundle = bundle_data(kb, title, intro, item_ids, viewer)
+    bundle = bundle_data(kb, title, intro, item_ids, viewer, lang)
     cache = bundle_cache_path(kb, bundle, viewer, lang)
     cached = cached_pdf(cache)
     if cached is not None:

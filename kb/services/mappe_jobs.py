@@ -52,7 +52,7 @@ def request_pdf(
     from kb.services import mappe
 
     title, intro, ids = mappe.printable_item_ids(kb, owner_key, viewer)
-    bundle = handouts.bundle_data(kb, title, intro, ids, viewer)
+    bundle = handouts.bundle_data(kb, title, intro, ids, viewer, lang)
     cache = handouts.bundle_cache_path(kb, bundle, viewer, lang)
     cached = handouts.cached_pdf(cache)
     if cached is not None:
@@ -128,7 +128,7 @@ def run_handout_job(kb: Kb, job_id: int) -> None:
         visible = {item.id for item in rows if can_view(viewer, item)}
     ids = [i for i in payload["ids"] if i in visible]
     lang = payload.get("lang", "de")
-    bundle = handouts.bundle_data(kb, payload["title"], payload["introduction"], ids, viewer)
+    bundle = handouts.bundle_data(kb, payload["title"], payload["introduction"], ids, viewer, lang)
     cache = handouts.bundle_cache_path(kb, bundle, viewer, lang)
 
     def progress(pages: int) -> None:

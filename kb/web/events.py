@@ -32,7 +32,7 @@ from kb.services import (
 from kb.services.access import can_view_object
 from kb.services.reference import all_districts
 from kb.web import kb, viewer
-from kb.web.i18n import error_text
+from kb.web.i18n import error_text, ui_lang
 
 bp = Blueprint("events", __name__)
 
@@ -114,8 +114,8 @@ def show(slug: str) -> str:
 
 @bp.get("/events/<slug>/handout.pdf")
 def handout(slug: str) -> Response:
-    """The whole workshop as one tagged PDF: programme, talks, materials."""
-    pdf, name = handout_kinds.event_handout(kb(), slug, viewer())
+    """The whole workshop as one tagged PDF: programme, talks, materials (UI language)."""
+    pdf, name = handout_kinds.event_handout(kb(), slug, viewer(), lang=ui_lang())
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

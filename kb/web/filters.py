@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Mapping
 
 from flask import Flask
@@ -12,34 +11,8 @@ from markupsafe import Markup
 
 from kb.models import ACCESS, KINDS, LICENCES, ROLES, STATES, UNITS
 from kb.services.markdown import render_markdown
+from kb.services.translation import translate_label
 from kb.web import i18n
-from kb.web.labels import (
-    APPLIES_FROM,
-    EXPIRED_ON,
-    SUPERSEDED_BY,
-    SUPERSEDED_FROM,
-    VALID_SINCE,
-    VALID_SINCE_UNTIL,
-    VALID_UNTIL,
-)
-
-#: "Folie 3", "12 Folien": labels the services build from a unit and a number.
-_COUNTED = re.compile(r"^(\d+) (\w+)$")
-_NUMBERED = re.compile(r"^(\w+) (\d+)$")
-#: Sentences the services build around a date or title (guidance validity), as msgids.
-_SENTENCES = [
-    (re.compile(p), msgid)
-    for p, msgid in (
-        (r"^Gültig seit (?P<a>\S+), bis einschließlich (?P<b>\S+)$", VALID_SINCE_UNTIL),
-        (r"^Gültig seit (?P<a>\S+)$", VALID_SINCE),
-        (r"^Gültig, bis einschließlich (?P<b>\S+)$", VALID_UNTIL),
-        (r"^Gilt ab (?P<a>\S+)$", APPLIES_FROM),
-        (r"^Abgelaufen am (?P<a>\S+)$", EXPIRED_ON),
-        (r"^Ersetzt durch: (?P<t>.+)$", SUPERSEDED_BY),
-        (r"^Wird ab (?P<a>\S+) ersetzt durch: (?P<t>.+)$", SUPERSEDED_FROM),
-    )
-]
-_PLURALS = {"Seiten": "Seite", "Folien": "Folie", "Abschnitte": "Abschnitt", "Tabellen": "Tabelle"}
 
 
 def filesize(size: int) -> str:
@@ -68,23 +41,9 @@ def tl(label: object) -> str:
 
     Labels are data from fixed German sets; their msgids are listed in
     :mod:`kb.web.labels`. Anything unknown (a district's name) comes back unchanged.
+    The rules are shared with the handouts (:func:`kb.services.translation.translate_label`).
     """
-    text = str(label or "")
-    if not text:
-        return text
-    translated = gettext(text)
-    if translated != text:
-        return translated
-    for pattern, msgid in _SENTENCES:
-        if m := pattern.match(text):
-            return gettext(msgid, **m.groupdict())
-    if m := _NUMBERED.match(text):
-        return f"{gettext(m.group(1))} {m.group(2)}"
-    if m := _COUNTED.match(text):
-        singular = _PLURALS.get(m.group(2))
-        if singular:
-            return f"{m.group(1)} {gettext(m.group(2))}"
-    return text
+    return translate_label(label, gettext)
 
 
 def markdown(text: str | None) -> Markup:

@@ -54,14 +54,8 @@ def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark only"
     return text
 
 
-#: Validity sentences of kb.services.guidance, translated by the ``tl`` filter.
-VALID_SINCE_UNTIL = N_("Gültig seit %(a)s, bis einschließlich %(b)s")
-VALID_SINCE = N_("Gültig seit %(a)s")
-VALID_UNTIL = N_("Gültig, bis einschließlich %(b)s")
-APPLIES_FROM = N_("Gilt ab %(a)s")
-EXPIRED_ON = N_("Abgelaufen am %(a)s")
-SUPERSEDED_BY = N_("Ersetzt durch: %(t)s")
-SUPERSEDED_FROM = N_("Wird ab %(a)s ersetzt durch: %(t)s")
+#: The validity sentences of kb.services.guidance ("Gültig seit %(a)s" …) are msgids in
+#: kb/services/translation.py, which babel.cfg extracts as well.
 
 LABELS = (
     N_("Gültig"),

@@ -19,6 +19,7 @@ from kb.services import handouts as handout_service
 from kb.services import mappe, mappe_jobs
 from kb.web import kb, safe_next, viewer
 from kb.web.discovery import owner_key
+from kb.web.i18n import ui_lang
 
 bp = Blueprint("mappe", __name__)
 
@@ -76,8 +77,10 @@ def move(entry_id: int) -> Response:
 
 @bp.get("/mappe.pdf")
 def pdf() -> Response:
-    """A short Mappe at once; a long one through the worker, with a progress page."""
-    made = mappe_jobs.request_pdf(kb(), owner_key(), viewer())
+    """A short Mappe at once; a long one through the worker, with a progress page.
+
+    In the UI language, like every handout (the job carries the language along)."""
+    made = mappe_jobs.request_pdf(kb(), owner_key(), viewer(), lang=ui_lang())
     if isinstance(made, int):
         return redirect(url_for("mappe.pdf_status", job_id=made))
     return _pdf_response(*made)
