@@ -45,6 +45,48 @@ def test_completion_endpoint(client, make_item):
     assert data == {"completions": ["integrationskurse"]}
 
 
+def test_whole_titles_and_topics_are_completed(client, kb, make_item):
+    make_item("Kosten", title="Leitfaden Kostenplan 2025", topics=["Arbeitsmarktintegration"])
+    make_item("Arbeitsmarkt und Arbeitsmarktintegration im Landkreis", title="Landkreis")
+    by_title = discovery.completions(kb, "Leitfaden Kost", ANONYMOUS)
+    assert by_title[0] == "Leitfaden Kostenplan 2025"
+    assert "Leitfaden Kostenplan 2025" in discovery.completions(kb, "kostenpl", ANONYMOUS)
+    by_topic = discovery.completions(kb, "arbeitsm", ANONYMOUS)
+    assert by_topic[0] == "Arbeitsmarktintegration"  # the topic, before the frequent words
+    assert "arbeitsmarkt" in by_topic
+    assert len(by_topic) == len({c.casefold() for c in by_topic})  # no word twice
+    data = client.get("/search/complete?q=Leitfaden Kostenp").get_json()
+    assert data["completions"][0] == "Leitfaden Kostenplan 2025"
+
+
+def test_a_drafts_title_and_topic_are_never_completed(client, kb, make_item):
+    topic = "Interkulturelle Öffnung"  # from the vocabulary; only the draft has it
+    make_item("Text", title="Zukunftswerkstatt Sonderweg", state="draft", topics=[topic])
+    for text in ("Zukunftswerk", "Zukunftswerkstatt Sonder", "sonderw", "Interkult", "Öffn"):
+        assert discovery.completions(kb, text, ANONYMOUS) == [], text
+        body = client.get("/search/complete", query_string={"q": text}).get_data(as_text=True)
+        assert "Sonderweg" not in body and "Interkulturelle" not in body, text
+    assert discovery.completions(kb, "Zukunftswerk", EDITOR)[0] == "Zukunftswerkstatt Sonderweg"
+    assert discovery.completions(kb, "Interkult", EDITOR)[0] == topic
+    assert discovery.completions(kb, "öffn", EDITOR)[0] == topic
+
+
+def test_a_title_is_rechecked_against_the_database(kb, make_item):
+    """The index lags the database: a title withdrawn a moment ago is no longer offered."""
+    from kb.models import Item
+
+    item_id = make_item("Text", title="Zwischenbericht Quartal")
+    assert discovery.completions(kb, "Zwischenbericht Quar", ANONYMOUS) == [
+        "Zwischenbericht Quartal"
+    ]
+    with kb.db.writing() as session:  # no index-log entry: the index still says published
+        session.get(Item, item_id).state = "draft"
+    # (The last word is still completed from the index's words until the indexer catches up.)
+    assert "Zwischenbericht Quartal" not in discovery.completions(
+        kb, "Zwischenbericht Quar", ANONYMOUS
+    )
+
+
 def test_related_items_respect_access(client, kb, make_item):
     text = "Arbeitgeber Kooperation Fachkräfte Betriebe Jobcenter Anerkennung Berufsabschlüsse"
     first = make_item(text + " Auftakt", title="Erstes")

@@ -147,7 +147,7 @@ def test_prefix_expansion_is_bounded(kb, make_item):
         query = querylang.bound_prefixes(
             querylang.parse("antragsnummer*", parser), searcher.reader()
         )
-        assert len(list(query.subqueries)) == querylang.MAX_EXPANSIONS
+        assert len(query.expansions) == querylang.MAX_EXPANSIONS
     assert run_search(kb, "Antragsnummer*", ANONYMOUS).total == 1
 
 

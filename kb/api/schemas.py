@@ -257,8 +257,16 @@ class FacetOut(Schema):
 
 class SearchResult(Schema):
     query = fields.String(required=True)
-    total = fields.Integer(required=True)
-    truncated = fields.Boolean(required=True)
+    total = fields.Integer(
+        required=True, metadata={"description": "exact unless truncated; at most 1000"}
+    )
+    truncated = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "total is a lower bound: more than 1000 items matched, "
+            "or the search was cut off by its time box"
+        },
+    )
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     sort = fields.String(required=True)

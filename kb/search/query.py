@@ -5,10 +5,12 @@ so AND/NOT/phrases apply to whole documents and totals and facets count items.
 The permission filter is applied while Whoosh collects (``kb.search.filtering``),
 so totals, snippets, facet counts and paging only ever see what the viewer may
 read; nothing is dropped after paging. At most :data:`MAX_DOCS` items are
-collected (the best ones, or the newest when sorting by date): totals and facet
-counts are exact up to that and marked as a lower bound beyond it or when the
-time box hit. For the items on the shown page only, a second small query over
-their page documents finds the best pages and cuts highlighted snippets.
+kept (the best ones, or the newest when sorting by date): totals and facet counts
+are exact up to that and marked as a lower bound beyond it or when the time box
+hit. One item more than that is collected, so that exactly :data:`MAX_DOCS`
+matches count as exact and only one more marks the total "more than". For the
+items on the shown page only, a second small query over their page documents
+finds the best pages and cuts highlighted snippets.
 """
 
 from __future__ import annotations
@@ -78,8 +80,12 @@ class SearchResult:
     hits: list[ItemHit]
     #: facet -> [(value, item count)], most frequent first
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    #: True when total and counts are lower bounds (limit reached or time box hit).
+    #: True when total and counts are lower bounds (over the limit or cut off by the time box).
     truncated: bool = False
+    #: More than :data:`MAX_DOCS` items matched; ``total`` is then :data:`MAX_DOCS`.
+    over_limit: bool = False
+    #: The time box cut the search off; ``total`` is what was collected until then.
+    cut_off: bool = False
 
 
 def facet_clauses(filters: Mapping[str, Sequence[str]]) -> list[Clause]:
@@ -112,25 +118,30 @@ def search(
         user_query = querylang.bound_prefixes(user_query, searcher.reader())
         matching = rerank.without_exact(user_query)
         clauses = [permission_clause(principals), ITEM_CLAUSE, *facet_clauses(request.filters)]
-        results, truncated = _collect(searcher, index.segments, matching, clauses, request.sort)
+        results, cut_off = _collect(searcher, index.segments, matching, clauses, request.sort)
         scored = [(docnum, score or 0.0) for score, docnum in results.top_n]
+        over_limit = len(scored) > MAX_DOCS
+        scored = scored[:MAX_DOCS]
         if request.sort != "date":
             scored = rerank.rerank(searcher, scored, rerank.exact_terms(user_query))
         hits, facets = _group(scored, searcher, index.segments, request.sort != "date")
-        truncated = truncated or len(scored) >= MAX_DOCS
         start = (max(request.page, 1) - 1) * request.page_size
         page_hits = hits[start : start + request.page_size]
         pages = best_pages(searcher, [h.key for h in page_hits], _content_terms(matching))
         for hit in page_hits:
             hit.pages = pages.get(hit.key, [])
-        return SearchResult(len(hits), page_hits, facets, truncated)
+        return SearchResult(
+            len(hits), page_hits, facets, over_limit or cut_off, over_limit, cut_off
+        )
 
 
 def _collect(searcher, cache: SegmentCache, query: Query, clauses: list[Clause], sort: str):  # type: ignore[no-untyped-def]
+    """The best (or newest) :data:`MAX_DOCS` + 1 visible items, and whether the time box hit."""
+    limit = MAX_DOCS + 1  # the one more tells "exactly MAX_DOCS" from "more than MAX_DOCS"
     if sort == "date":
-        collector = searcher.collector(limit=MAX_DOCS, sortedby="date", reverse=True)
+        collector = searcher.collector(limit=limit, sortedby="date", reverse=True)
     else:
-        collector = searcher.collector(limit=MAX_DOCS)
+        collector = searcher.collector(limit=limit)
     masked = MaskedCollector(collector, cache, clauses, TIME_LIMIT_SECONDS)
     try:
         searcher.search_with_collector(query, masked)

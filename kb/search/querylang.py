@@ -23,6 +23,7 @@ from whoosh.query import And, DefaultOr, NullQuery, Or, Prefix, Query, Term, Wil
 
 from kb.search.analysis import fold, stem_form
 from kb.search.phrase import ConsecutivePhrase
+from kb.search.prefix import ExpandedPrefix
 
 logger = logging.getLogger(__name__)
 
@@ -135,28 +136,48 @@ def _only_negative(query: Query) -> bool:
 
 
 def bound_prefixes(query: Query, reader) -> Query:  # type: ignore[no-untyped-def]
-    """Replace each prefix/wildcard by an OR of its most frequent terms (or drop it if short).
+    """Replace each prefix/wildcard by its most frequent terms (or the word if it is short).
 
     Whoosh would expand ``arb*`` to every term in the index and score them all;
     on a large index a single short prefix can take minutes. Prefixes shorter
-    than :data:`MIN_PREFIX` letters are searched as the literal word.
+    than :data:`MIN_PREFIX` letters are searched as the literal word. The
+    expansions of one prefix in all the fields it is parsed over (the parser's
+    OR of one prefix per field) become one :class:`~kb.search.prefix.ExpandedPrefix`:
+    one matcher at a constant score per expansion instead of a union of up to
+    3 x :data:`MAX_EXPANSIONS` scored term matchers.
     """
     if isinstance(query, (Prefix, Wildcard)):
-        return _bounded(query, reader)
+        return _bounded([query], reader)
+    if isinstance(query, Or) and all(isinstance(q, (Prefix, Wildcard)) for q in query.subqueries):
+        return _bounded(query.subqueries, reader)
     if query.is_leaf():
         return query
     return query.apply(lambda q: bound_prefixes(q, reader))
 
 
-def _bounded(query: Prefix | Wildcard, reader) -> Query:  # type: ignore[no-untyped-def]
-    field = query.fieldname
-    # Prefix text is not analysed by Whoosh; normalise it as the field's terms are.
-    raw = str(query.text).rstrip("*?")
-    stem = fold(raw) if field.endswith("_exact") or field == "words" else stem_form(raw)
-    if len(stem) < MIN_PREFIX:
-        return Term(field, stem)
-    if field in PREFIX_SKIPS:
-        return NullQuery  # the stemmed twin of this field already carries the prefix
+def _bounded(prefixes: Sequence[Prefix | Wildcard], reader) -> Query:  # type: ignore[no-untyped-def]
+    literal: list[Query] = []
+    expansions: list[tuple[str, str]] = []
+    for query in prefixes:
+        field = query.fieldname
+        # Prefix text is not analysed by Whoosh; normalise it as the field's terms are.
+        raw = str(query.text).rstrip("*?")
+        stem = fold(raw) if field.endswith("_exact") or field == "words" else stem_form(raw)
+        if len(stem) < MIN_PREFIX:
+            literal.append(Term(field, stem, boost=query.boost))
+        elif field not in PREFIX_SKIPS:  # (the stemmed twin of a skipped field has the prefix)
+            # (no expansion in a field: nothing there starts with the stem, not even the stem)
+            expansions += [(field, t) for t in _most_frequent(reader, field, stem)]
+    if expansions:
+        literal.append(ExpandedPrefix(expansions, boost=prefixes[0].boost))
+    if not literal:
+        return NullQuery
+    return literal[0] if len(literal) == 1 else DefaultOr(literal)
+
+
+def _most_frequent(reader, field: str, stem: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The :data:`MAX_EXPANSIONS` terms of ``field`` starting with ``stem`` that occur in
+    the most documents."""
     frequencies: dict[str, int] = {}
     # Per segment, straight through the sorted term table: each term's document frequency
     # comes with it (asking the combined reader costs a hash lookup per term and segment).
@@ -167,7 +188,4 @@ def _bounded(query: Prefix | Wildcard, reader) -> Query:  # type: ignore[no-unty
             text = term.decode("utf-8") if isinstance(term, bytes) else term
             frequencies[text] = frequencies.get(text, 0) + info.doc_frequency()
     candidates = sorted(((n, t) for t, n in frequencies.items()), reverse=True)
-    terms = [Term(field, t, boost=query.boost) for _, t in candidates[:MAX_EXPANSIONS]]
-    if not terms:
-        return Term(field, stem)
-    return DefaultOr(terms)
+    return [t for _, t in candidates[:MAX_EXPANSIONS]]

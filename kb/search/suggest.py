@@ -2,9 +2,16 @@
 
 Each obeys the same permission rule as the hits: a suggestion or completion
 is offered only if a permission-filtered search for it finds something, and
-related items are searched with the viewer's filter inside the query. The
+related items are searched with the viewer's filter inside the query. Word
 candidates come from the ``words`` field (words as written, lower-cased), so
-what the user sees reads like German, not like stemmed index terms.
+what the user sees reads like German, not like stemmed index terms; whole
+titles come from the stored titles of a permission-filtered title search, and
+topic names from the caller (the vocabulary lives in the database), each
+offered only if a filtered search for its topic finds an item.
+
+A title or topic is offered only where it *continues* the typed text at the start
+of one of its words (:func:`continues`): the search box shows completions through
+a ``<datalist>``, and browsers show only options that contain what was typed.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from collections.abc import Sequence
 
 from whoosh.query import And, Not, Or, Query, Term
 
+from kb.search import querylang
 from kb.search.filtering import ITEM_CLAUSE, filtered_search, permission_clause
 from kb.search.index import SearchIndex
 from kb.search.segments import SegmentCache
@@ -23,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 MIN_COMPLETION_PREFIX = 3
 COMPLETION_CANDIDATES = 40
+#: Best title matches looked at for whole-title completions.
+TITLE_CANDIDATES = 20
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -91,6 +101,66 @@ def completions(
                 if len(out) >= limit:
                     break
     return out
+
+
+def continues(candidate: str, text: str) -> bool:
+    """Whether ``candidate`` holds ``text`` (case-insensitively) at the start of a word, and
+    says more than it.
+
+    >>> continues("Leitfaden Kostenplan 2025", "kostenp"), continues("Kostenplan", "plan")
+    (True, False)
+    """
+    whole, typed = " ".join(candidate.split()).casefold(), text.casefold()
+    if not typed or len(whole) <= len(typed):
+        return False
+    at = whole.find(typed)
+    while at >= 0:
+        if at == 0 or not whole[at - 1].isalnum():
+            return True
+        at = whole.find(typed, at + 1)
+    return False
+
+
+def topic_completions(
+    index: SearchIndex, text: str, topics: Sequence[tuple[str, str]], principals: Sequence[str]
+) -> list[str]:
+    """Names of the ``topics`` ((slug, name) pairs) that continue ``text`` and have an item
+    the viewer may see."""
+    if len(text) < MIN_COMPLETION_PREFIX or not principals:
+        return []
+    names = [(slug, name) for slug, name in topics if continues(name, text)]
+    if not names:
+        return []
+    with index.searching() as searcher:
+        return [
+            name
+            for slug, name in names
+            if _visible(searcher, index.segments, Term("topic", slug), principals)
+        ]
+
+
+def title_completions(
+    index: SearchIndex, text: str, principals: Sequence[str]
+) -> list[tuple[str, str]]:
+    """(key, title) of the visible objects whose title continues ``text``, best match first.
+
+    The typed words are searched in the ``title`` field, the last one as a prefix (expanded
+    like a search's ``word*``, so from four letters on), with the viewer's filter inside
+    the search; only the stored titles of what that search found are offered.
+    """
+    words = querylang.plain_words(text).lower()  # lower case: no word is read as an operator
+    if len(text) < MIN_COMPLETION_PREFIX or not principals or not words:
+        return []
+    with index.searching() as searcher:
+        parser = querylang.make_parser(["title"], searcher.schema)
+        query = querylang.parse(f"{words}*", parser)
+        if query is None:
+            return []
+        query = querylang.bound_prefixes(query, searcher.reader())
+        clauses = [permission_clause(principals), ITEM_CLAUSE]
+        results = filtered_search(searcher, index.segments, query, clauses, TITLE_CANDIDATES)
+        found = [(hit["item_id"], hit.get("title") or "") for hit in results]
+    return [(key, title) for key, title in found if continues(title, text)]
 
 
 def related_items(

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 from sqlalchemy import delete, select
 
 from kb.errors import NotFound, ValidationError
-from kb.models import KINDS, Item, SavedSearch
+from kb.models import KINDS, Item, SavedSearch, Topic
 from kb.search import suggest
 from kb.services.access import Viewer, can_view
 from kb.services.context import Kb
@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 #: Parameters a saved search may carry (the whole state of /search, nothing else).
 SEARCH_PARAMS = {"q", "sort", *FACET_LABELS}
 MAX_SAVED = 100
+#: Completions offered at most, of them at most so many topics and whole titles.
+MAX_COMPLETIONS = 8
+MAX_TOPICS = 2
+MAX_TITLES = 3
 
 
 def spelling_suggestion(kb: Kb, text: str, viewer: Viewer) -> str | None:
@@ -31,7 +35,37 @@ def spelling_suggestion(kb: Kb, text: str, viewer: Viewer) -> str | None:
 
 
 def completions(kb: Kb, text: str, viewer: Viewer) -> list[str]:
-    return suggest.completions(kb.index, search_text(text)[:200], viewer.principals())
+    """What the search box offers for ``text``: topic names, then whole item titles, then
+    the last word completed from frequent words; each visible to ``viewer``.
+
+    Topics and titles continue the whole typed text; titles found in the index are
+    re-checked against the database (the index lags it a moment) and shown as they are now.
+    """
+    text = " ".join(search_text(text)[:200].split())
+    principals = viewer.principals()
+    with kb.db.reading() as session:
+        topics = [(t.slug, t.name) for t in session.scalars(select(Topic).order_by(Topic.name))]
+    offered = suggest.topic_completions(kb.index, text, topics, principals)[:MAX_TOPICS]
+    offered += _title_completions(kb, text, viewer)[:MAX_TITLES]
+    offered += suggest.completions(kb.index, text, principals, limit=MAX_COMPLETIONS)
+    unique: dict[str, str] = {}
+    for completion in offered:  # the first of the ones equal but for case wins
+        unique.setdefault(completion.casefold(), completion)
+    return list(unique.values())[:MAX_COMPLETIONS]
+
+
+def _title_completions(kb: Kb, text: str, viewer: Viewer) -> list[str]:
+    found = suggest.title_completions(kb.index, text, viewer.principals())
+    ids = [int(key) for key, _title in found if key.isdigit()]  # items; events and Q&A: no
+    if not ids:
+        return []
+    with kb.db.reading() as session:
+        items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(ids)))}
+        return [
+            items[i].title
+            for i in ids
+            if i in items and can_view(viewer, items[i]) and suggest.continues(items[i].title, text)
+        ]
 
 
 def related(kb: Kb, item_id: int, viewer: Viewer, limit: int = 5) -> list[dict[str, object]]:

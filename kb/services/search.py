@@ -115,6 +115,10 @@ class SearchPage:
     facets: list[FacetView] = field(default_factory=list)
     filters: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "relevance"
+    #: More than ``search_query.MAX_DOCS`` matched ("mehr als 1.000"); total is the limit.
+    over_limit: bool = False
+    #: The search's time box cut it off; total counts what was found until then.
+    cut_off: bool = False
 
     @property
     def pages(self) -> int:
@@ -154,6 +158,8 @@ def run_search(
         facets,
         clean,
         request.sort,
+        result.over_limit,
+        result.cut_off,
     )
 
 
