@@ -46,6 +46,7 @@ REAL_DECK = "Präsentation_Scheinecker_Coaching.pptx"
 # tokens (kb.search.analysis.german_analyzer) and lower-cased spelling occur on no other of the
 # 23 slides.
 REAL_DECK_WORD = "Dilemma"
+REAL_DECK_TITLE = "Ideen erfolgreich umsetzen (Coaching)"
 
 
 # --- fixtures -------------------------------------------------------------------------------
@@ -251,7 +252,10 @@ def test_new_user_uploads_finds_opens_downloads_and_hands_out(
     shot("after-downloads")
 
 
-def test_real_deck_is_found_on_its_third_slide(page: Page, shot: Callable[[str], None]) -> None:
+def test_real_deck_is_found_on_its_third_slide_and_handed_out_in_the_mappe(
+    page: Page, shot: Callable[[str], None], tmp_path: Path
+) -> None:
+    """The whole new-user path with a real deck: upload, search, slide 3, Mappe, its PDF."""
     path = CORPUS_DIR / REAL_DECK
     if not CORPUS_DIR.is_dir():
         pytest.skip(f"real-document corpus not found at {CORPUS_DIR} (set KB_CORPUS_DIR)")
@@ -260,7 +264,7 @@ def test_real_deck_is_found_on_its_third_slide(page: Page, shot: Callable[[str],
     deck = path.read_bytes()
 
     open_home(page, shot)
-    upload_file(page, shot, REAL_DECK, deck, "Ideen erfolgreich umsetzen (Coaching)")
+    upload_file(page, shot, REAL_DECK, deck, REAL_DECK_TITLE)
     search_from_nav(page, shot, REAL_DECK_WORD)
     hit = page.locator("li.hit").filter(has=page.get_by_role("link", name=re.compile("Coaching")))
     expect(hit, "the real deck is among the hits").to_have_count(1)
@@ -269,6 +273,28 @@ def test_real_deck_is_found_on_its_third_slide(page: Page, shot: Callable[[str],
     expect(page).to_have_url(re.compile(r"/items/\d+#page-3$"))
     expect(page.locator("#page-3")).to_contain_text(REAL_DECK_WORD)
     shot("item-slide-3")
+
+    page.get_by_role("button", name="Zur Mappe hinzufügen").click()
+    expect(page, "adding returns to the item page").to_have_url(re.compile(r"/items/\d+$"))
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
+        "link", name=re.compile(r"^Mappe")
+    ).click()
+    expect(page, "the nav link leads to the Mappe").to_have_url(re.compile(r"/mappe$"))
+    expect(page.locator("ol.mappe > li"), "the Mappe holds the deck, once").to_have_count(1)
+    expect(page.locator("ol.mappe > li").first).to_contain_text(REAL_DECK_TITLE)
+    shot("mappe")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Mappe als PDF herunterladen").click()
+    download = download_info.value
+    assert download.failure() is None, f"Mappe PDF download failed: {download.failure()}"
+    pdf_path = tmp_path / "mappe.pdf"
+    download.save_as(pdf_path)
+    pdf = pdf_path.read_bytes()
+    assert pdf.startswith(b"%PDF-"), f"the Mappe is no PDF: {pdf[:20]!r}"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert REAL_DECK_TITLE in text, f"Mappe PDF lacks the title: {text[:500]!r}"
+    assert REAL_DECK_WORD in text, f"Mappe PDF lacks the slide-3 word: {text[:2000]!r}"
 
 
 def test_keyboard_only_skip_link_and_search(page: Page, shot: Callable[[str], None]) -> None:

@@ -1,10 +1,17 @@
 // Completions for the search box through a <datalist>: the browser renders and announces
-// the choices itself, so keyboard and screen-reader use need no custom widget.
+// the choices itself, so keyboard and screen-reader use need no custom widget. How many
+// there are is said in a polite live region (its texts come from the page, translated).
 (function () {
   "use strict";
   var input = document.getElementById("q");
   var list = document.getElementById("q-completions");
+  var count = document.getElementById("q-completions-count");
   if (!input || !list || !input.getAttribute("data-complete-url")) { return; }
+  function announce(n) {
+    if (!count) { return; }
+    var key = n === 0 ? "data-none" : (n === 1 ? "data-one" : "data-many");
+    count.textContent = (count.getAttribute(key) || "").replace("{n}", String(n));
+  }
   var timer = null, last = "";
   input.addEventListener("input", function () {
     window.clearTimeout(timer);
@@ -23,6 +30,7 @@
           option.value = data.completions[i];
           list.appendChild(option);
         }
+        announce(data.completions.length);
       };
       xhr.send();
     }, 200);
