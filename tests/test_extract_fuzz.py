@@ -240,7 +240,11 @@ def _outcome(result: Extracted | KbError) -> str:
 @pytest.mark.corpus
 @pytest.mark.parametrize("mime", list(REAL_SEEDS))
 def test_fuzz_real_files_through_the_child(mime: str) -> None:
-    """Mutated real files reach the worker only as pages or a user-safe error."""
+    """Mutated real files reach the worker only as pages or a user-safe error.
+
+    8 cases per format, 72 for the 9 formats; the printed line counts the cases that ran
+    and how they ended ("child crashed" if the reading process died).
+    """
     data = _real_seed(mime)
     assert sniff_mime_of(data, REAL_SEEDS[mime]) == mime  # the seed is the format it claims
     assert isinstance(_worker_run(data, mime), Extracted)  # and reads cleanly before damage
