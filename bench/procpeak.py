@@ -72,7 +72,7 @@ class TreePeaks:
                 ours.add(pid)
         for pid in ours:
             cmdline = _cmdline(pid)
-            if pid != self.root and cmdline.split()[:2] == self._root_cmdline.split()[:2]:
+            if pid != self.root and _short(cmdline) == _short(self._root_cmdline):
                 continue  # a fork of kb itself, not yet exec'd: its VmHWM is the parent's
             kind = "root" if pid == self.root else kind_of(cmdline)
             hwm = _vmhwm_kib(pid)
