@@ -5,11 +5,17 @@ deletes bytes, cuts the file, and for ZIP-based formats also mutates the XML ins
 member and re-packs it (so the parser, not just the ZIP checksum, meets the damage).
 Examples are derandomized, so every run executes the same fixed cases.
 
-Two properties:
+Three properties:
 - in-process, ``extract`` returns pages or raises a user-safe KbError, never anything
   else (40 cases per format);
 - through the child process, as the worker runs it, nothing but pages or a KbError
-  reaches the parent, whatever the child does (8 cases per format).
+  reaches the parent, whatever the child does (8 cases per format);
+- the same through the child with the worker's limits, on mutated *real* files: one small
+  file per format from the shared corpus (``KB_CORPUS_DIR``, see its MANIFEST.tsv; marked
+  ``corpus``, skipped with the folder named when it is absent), 8 cases per format for
+  PDF, PPTX, DOCX, XLSX, ODT, ODP, ODS, TXT and MD (72 in all; the corpus has no CSV or
+  image). Each prints how many cases ran and how they ended; the last recorded run is in
+  docs/benchmarks.md, "Fuzzing".
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pathlib import Path
 
 import pytest
 from conftest import build_pdf
+from corpus_expectations import CORPUS, CORPUS_AVAILABLE, SKIP_REASON
 from extract_files import (
     CSV,
     DOCX,
@@ -47,8 +54,9 @@ from extract_files import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kb.config import load_config
 from kb.errors import KbError
-from kb.extract import Extracted, extract, extract_in_child
+from kb.extract import Extracted, extract, extract_in_child, messages, sniff_mime
 
 ZIPPED = {PPTX, DOCX, XLSX, ODT, ODP, ODS}
 FUZZ = settings(
@@ -100,9 +108,10 @@ def byte_mutation(draw: st.DrawFn, data: bytes) -> bytes:
 
 
 @st.composite
-def mutated(draw: st.DrawFn, mime: str) -> bytes:
-    """A damaged variant of the seed; for ZIP formats often damage inside a member."""
-    data = seed(mime)
+def mutated(draw: st.DrawFn, mime: str, data: bytes | None = None) -> bytes:
+    """A damaged variant of ``data`` (default: the built seed); for ZIP formats often
+    damage inside a member."""
+    data = seed(mime) if data is None else data
     if mime not in ZIPPED or draw(st.booleans()):
         return draw(byte_mutation(data))
     with zipfile.ZipFile(io.BytesIO(data)) as src:
@@ -176,3 +185,88 @@ def test_seeds_are_readable() -> None:
             assert isinstance(outcome, KbError)
         else:
             assert isinstance(outcome, Extracted), (mime, outcome)
+
+
+#: One small, readable file per format of the shared corpus (see its MANIFEST.tsv).
+REAL_SEEDS = {
+    PDF: "pdfjs_german-umlaut-r.pdf",
+    PPTX: "tika_testPPT_comment.pptx",
+    DOCX: "poi_footnotes.docx",
+    XLSX: "poi_DataTableCities.xlsx",
+    ODT: "tika_testFooter.odt",
+    ODP: "tika_LibreOfficeImpress_odp_1.3.odp",
+    ODS: "tika_LibreOfficeCalc_ods_1.3.ods",
+    TXT: "tika_testTXTNonASCIIUTF8.txt",
+    MD: "revosax_Auslaenderbeauftragte_Gesetz.md",
+}
+REAL_FUZZ = settings(FUZZ, max_examples=8)
+#: How the worker sees a reading process that crashed (as opposed to one that said why).
+CRASHED = messages.aborted_crash().message_de
+
+
+def _real_seed(mime: str) -> bytes:
+    if not CORPUS_AVAILABLE:
+        pytest.skip(SKIP_REASON)
+    path = CORPUS / REAL_SEEDS[mime]
+    if not path.is_file():
+        pytest.skip(f"{path.name} is missing from the corpus folder {CORPUS}")
+    return path.read_bytes()
+
+
+def _worker_run(data: bytes, mime: str) -> Extracted | KbError:
+    """As the worker's job runs it: the child process with the configured limits."""
+    config = load_config()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "3f9a0c"
+        path.write_bytes(data)
+        try:
+            return extract_in_child(
+                path,
+                mime,
+                cpu_seconds=int(config["KB_EXTRACT_CPU_SECONDS"]),
+                memory_mb=int(config["KB_EXTRACT_MEMORY_MB"]),
+                use_ocr=False,
+            )
+        except KbError as exc:
+            return exc
+
+
+def _outcome(result: Extracted | KbError) -> str:
+    if isinstance(result, Extracted):
+        return "Extracted"
+    return "child crashed" if result.message_de == CRASHED else type(result).__name__
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("mime", list(REAL_SEEDS))
+def test_fuzz_real_files_through_the_child(mime: str) -> None:
+    """Mutated real files reach the worker only as pages or a user-safe error.
+
+    8 cases per format, 72 for the 9 formats; the printed line counts the cases that ran
+    and how they ended ("child crashed" if the reading process died).
+    """
+    data = _real_seed(mime)
+    assert sniff_mime_of(data, REAL_SEEDS[mime]) == mime  # the seed is the format it claims
+    assert isinstance(_worker_run(data, mime), Extracted)  # and reads cleanly before damage
+    outcomes: list[str] = []
+
+    @REAL_FUZZ
+    @given(damaged=mutated(mime, data))
+    def check(damaged: bytes) -> None:
+        result = _worker_run(damaged, mime)
+        assert isinstance(result, Extracted | KbError)
+        assert result.pages if isinstance(result, Extracted) else result.message_de
+        outcomes.append(_outcome(result))
+
+    check()
+    assert len(outcomes) >= REAL_FUZZ.max_examples
+    print(
+        f"fuzz real {REAL_SEEDS[mime]}: {len(outcomes)} cases, {sorted(Counter(outcomes).items())}"
+    )
+
+
+def sniff_mime_of(data: bytes, name: str) -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "3f9a0c"
+        path.write_bytes(data)
+        return sniff_mime(path, name)
