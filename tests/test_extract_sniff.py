@@ -92,6 +92,34 @@ def test_sniff_empty_file_uses_extension(tmp_path: Path) -> None:
     assert sniff_mime(path, "leer") in ("application/x-empty", "inode/x-empty")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PA Sitzung des Netzwerks am Montag.\nDie Koordinatorinnen berichten.\n",  # "HP-GL"
+        "IN;Protokoll der Fragerunde\n",
+        "PAUSCHALEN für Sprachkurse, Größe und Maß\n",
+    ],
+)
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_text_that_libmagic_mistakes_for_a_plot_stays_text(
+    tmp_path: Path, text: str, encoding: str
+) -> None:
+    """libmagic calls German text starting with "PA" or "IN;" an HP-GL plot file."""
+    path = tmp_path / "notiz.txt"
+    path.write_bytes(text.encode(encoding))
+    assert sniff_mime(path, "notiz.txt") == TXT
+    assert sniff_mime(path, "notiz.md") == MD
+
+
+def test_a_binary_file_named_txt_is_not_made_text(tmp_path: Path) -> None:
+    path = tmp_path / "bild.txt"
+    path.write_bytes(_png())
+    assert sniff_mime(path, "bild.txt") == "image/png"
+    noise = tmp_path / "rauschen.txt"
+    noise.write_bytes(bytes(range(1, 256)) * 50)  # no NUL, but control bytes everywhere
+    assert sniff_mime(noise, "rauschen.txt") != TXT
+
+
 def _png() -> bytes:
     """Return a valid 1x1 PNG, built by hand."""
 

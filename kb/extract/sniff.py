@@ -67,6 +67,36 @@ _OLE = {
     "application/encrypted",
 }
 _EMPTY = {"application/x-empty", "inode/x-empty"}
+#: Types whose signature is strong enough that a text file name does not override them.
+_KNOWN = {m.lower() for m in _BY_EXTENSION.values()} | _GENERIC | _OLE
+#: How much of a file decides whether it reads as text.
+_TEXT_SAMPLE = 64 * 1024
+
+
+def _reads_as_text(path: Path) -> bool:
+    """True if the start of the file is text: no NUL, and UTF-8 or mostly printable 8-bit.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> _ = f.write_bytes("PA Sitzung am Montag, Größe".encode())
+    >>> _reads_as_text(f)
+    True
+    >>> _ = f.write_bytes(bytes(range(256)))
+    >>> _reads_as_text(f)
+    False
+    """
+    with path.open("rb") as stream:
+        sample = stream.read(_TEXT_SAMPLE)
+    if not sample or b"\x00" in sample:
+        return False
+    try:
+        sample.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3 and len(sample) == _TEXT_SAMPLE:
+            return True  # a character cut by the sample's end
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return controls <= len(sample) // 100
 
 
 def sniff_mime(path: Path, filename: str) -> str:
@@ -98,6 +128,10 @@ def _refine(path: Path, sniffed: str, claimed: str) -> str:
     if generic in _EMPTY:
         return claimed
     if generic.startswith("text/") and claimed in _TEXT:
+        return claimed
+    if claimed in _TEXT and generic not in _KNOWN and _reads_as_text(path):
+        # libmagic guesses from a few leading letters: German text that starts with "PA"
+        # or "IN;" is an "HP-GL plot" to it. A text file that decodes as text stays one.
         return claimed
     if generic in _OLE and claimed in _OOXML_PREFIX:
         if generic == "application/encrypted" or containers.is_encrypted_ooxml(path):
