@@ -8,6 +8,9 @@ from sqlalchemy import select, update
 
 from kb.models import FileVersion, Job, utcnow
 from kb.services import jobs
+from kb.services.access import ANONYMOUS
+from kb.services.previews import PREVIEW_PRIORITY
+from kb.services.search import run_search
 
 
 def _job(kb, item_file_id: int | None = None) -> Job:
@@ -120,3 +123,25 @@ def test_a_preview_that_crashes_twice_leaves_the_file_searchable(kb, make_item):
     with kb.db.reading() as session:
         fv = session.scalars(select(FileVersion).where(FileVersion.item_id == item_id)).one()
         assert (fv.status, fv.status_message_de) == ("done", "")
+
+
+def test_text_is_searchable_before_a_preview_job_starts(kb, make_item, monkeypatch):
+    """Upload-to-searchable must not wait for page images: the index is written first."""
+    item_id = make_item("Vorschaureihenfolge", title="Reihenfolge", wait=False)
+    with kb.db.writing() as session:
+        fv = session.scalars(select(FileVersion).where(FileVersion.item_id == item_id)).one()
+        session.add(Job(kind="preview", priority=PREVIEW_PRIORITY, file_version_id=fv.id))
+    found_when_preview_starts = []
+    original = jobs.run_job
+
+    def spy(kb_, job_id):  # type: ignore[no-untyped-def]
+        with kb_.db.reading() as session:
+            kind = session.get(Job, job_id).kind
+        if kind == "preview":
+            found = run_search(kb_, "Vorschaureihenfolge", ANONYMOUS).total
+            found_when_preview_starts.append(found)
+        return original(kb_, job_id)
+
+    monkeypatch.setattr(jobs, "run_job", spy)
+    jobs.run_until_idle(kb)
+    assert found_when_preview_starts == [1]

@@ -260,6 +260,10 @@ class Page(Base):
     text: Mapped[str] = mapped_column(Text, default="")
 
 
+#: Job priority of reading text (lower runs first): text, then previews (20) and the rest.
+TEXT_PRIORITY = 10
+
+
 class Job(Base):
     """Slow work, written in the same transaction as the change that caused it (outbox)."""
 
@@ -267,7 +271,7 @@ class Job(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     #: Lower runs first: text extraction before previews and OCR.
-    priority: Mapped[int] = mapped_column(Integer, default=10)
+    priority: Mapped[int] = mapped_column(Integer, default=TEXT_PRIORITY)
     file_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("file_versions.id", ondelete="CASCADE"), index=True
     )

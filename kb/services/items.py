@@ -28,7 +28,18 @@ from kb.errors import (
     UploadTooLarge,
     ValidationError,
 )
-from kb.models import ACCESS, KINDS, LICENCES, STATES, Event, FileVersion, Item, Job, Tag
+from kb.models import (
+    ACCESS,
+    KINDS,
+    LICENCES,
+    STATES,
+    TEXT_PRIORITY,
+    Event,
+    FileVersion,
+    Item,
+    Job,
+    Tag,
+)
 from kb.services import audit, blobs, duplicates
 from kb.services.access import Viewer
 from kb.services.accounts import accounts_exist
@@ -275,7 +286,7 @@ def queue_text(
     """Queue text extraction (and page images), or (no text to read) make the item findable
     by title at once."""
     if fv.status != "failed":
-        session.add(Job(kind="extract", priority=10, file_version_id=fv.id))
+        session.add(Job(kind="extract", priority=TEXT_PRIORITY, file_version_id=fv.id))
         from kb.services.previews import PREVIEW_PRIORITY, wanted
 
         if wanted(config or {}, fv.mime):

@@ -27,7 +27,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from kb import extract
 from kb.errors import ExtractionError, KbError
 from kb.logs import log_context
-from kb.models import FileVersion, Job, Page, utcnow
+from kb.models import TEXT_PRIORITY, FileVersion, Job, Page, utcnow
 from kb.services.context import Kb
 from kb.services.indexing import (
     append_index_log,
@@ -196,26 +196,37 @@ INDEX_BATCH_SECONDS = 2.0
 def run_until_idle(kb: Kb, max_jobs: int | None = None, stop: threading.Event | None = None) -> int:
     """Run queued jobs until none is left (or ``max_jobs``), applying the index log as it goes.
 
-    The log is applied when the queue runs dry, and during a long queue every
+    The log is applied when the queue runs dry, before the first job of lower priority than
+    reading text (previews, OCR …), and during a long queue every
     :data:`INDEX_BATCH_SECONDS`, so a single upload is searchable at once and a
     folder of hundreds of files is indexed in batches.
 
     :param stop: when set, no further job is claimed (a stopping worker finishes the
         one it has, instead of draining a long queue or being killed mid-job).
     """
-    done = 0
+    done, unapplied = 0, False
     last_apply = time.monotonic()
     while (max_jobs is None or done < max_jobs) and not (stop and stop.is_set()):
         job_id = claim_next(kb)
         if job_id is None:
             break
+        if unapplied and _priority(kb, job_id) > TEXT_PRIORITY:
+            # Text is read; make it searchable before the slower previews and OCR start
+            # (upload-to-searchable must not wait for a page image).
+            apply_index_log(kb)
+            last_apply, unapplied = time.monotonic(), False
         run_job(kb, job_id)
-        done += 1
+        done, unapplied = done + 1, True
         if time.monotonic() - last_apply >= INDEX_BATCH_SECONDS:
             apply_index_log(kb)
-            last_apply = time.monotonic()
+            last_apply, unapplied = time.monotonic(), False
     apply_index_log(kb)
     return done
+
+
+def _priority(kb: Kb, job_id: int) -> int:
+    with kb.db.reading() as session:
+        return int(session.scalar(select(Job.priority).where(Job.id == job_id)) or 0)
 
 
 def pending_jobs(kb: Kb) -> int:
