@@ -86,6 +86,19 @@ class KbServer:
         )
         return env
 
+    def add_user(self, name: str, role: str, password: str) -> None:
+        """Create an account through the real CLI, as an administrator would."""
+        added = subprocess.run(
+            [str(KB_SCRIPT), "users", "add", name, "--role", role, "--password-stdin"],
+            input=password + "\n",
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert added.returncode == 0, added.stderr
+
     def log_tail(self, chars: int = 4000) -> str:
         try:
             return self.log_path.read_text(encoding="utf-8", errors="replace")[-chars:]

@@ -55,15 +55,7 @@ def server(
             [str(KB_SCRIPT), "demo"], env=running.env, capture_output=True, text=True, timeout=600
         )
         assert demo.returncode == 0, demo.stderr[-2000:]
-        added = subprocess.run(
-            [str(KB_SCRIPT), "users", "add", "pruefer", "--role", "admin", "--password-stdin"],
-            env=running.env,
-            input=PASSWORD + "\n",
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert added.returncode == 0, added.stderr
+        running.add_user("pruefer", "admin", PASSWORD)
         yield running
 
 

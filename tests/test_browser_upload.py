@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -37,16 +36,7 @@ class LimitedServer(KbServer):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KbServer]:
     with LimitedServer(tmp_path_factory.mktemp("kb-upload")) as running:
-        added = subprocess.run(
-            [str(KB_SCRIPT), "users", "add", "autorin", "--role", "autor", "--password-stdin"],
-            input=PASSWORD + "\n",
-            env=running.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert added.returncode == 0, added.stderr
+        running.add_user("autorin", "autor", PASSWORD)
         yield running
 
 

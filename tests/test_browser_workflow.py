@@ -8,11 +8,10 @@ Chromium through Playwright, one browser context per person.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 
 import pytest
-from browser_support import ARTIFACTS_DIR, CHROMIUM, CHROMIUM_ARGS, KB_SCRIPT, KbServer
+from browser_support import ARTIFACTS_DIR, CHROMIUM, CHROMIUM_ARGS, KbServer
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 pytestmark = pytest.mark.browser
@@ -25,16 +24,7 @@ PASSWORDS = {"autorin": "autorin-passwort-1", "redakteur": "redakteur-passwort-1
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KbServer]:
     with KbServer(tmp_path_factory.mktemp("kb-workflow")) as running:
         for name, role in (("autorin", "autor"), ("redakteur", "redaktion")):
-            added = subprocess.run(
-                [str(KB_SCRIPT), "users", "add", name, "--role", role, "--password-stdin"],
-                input=PASSWORDS[name] + "\n",
-                env=running.env,
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
-            assert added.returncode == 0, added.stderr
+            running.add_user(name, role, PASSWORDS[name])
         yield running
 
 
