@@ -262,9 +262,12 @@ def test_an_expired_session_mid_upload_keeps_the_file_for_after_sign_in(
     page: Page, context: BrowserContext, posts: list[Request]
 ) -> None:
     """The first file goes through; before the second is sent the session cookie is gone."""
+    routed: list[str] = []  # counted here: the page's request events may come after the route
 
     def expire_on_second(route: Route) -> None:
-        if route.request.method == "POST" and len(posts) == 2:
+        if route.request.method == "POST":
+            routed.append(route.request.url)
+        if route.request.method == "POST" and len(routed) == 2:
             context.clear_cookies()
             headers = {k: v for k, v in route.request.headers.items() if k.lower() != "cookie"}
             route.continue_(headers=headers)

@@ -8,6 +8,7 @@ process is removed by the worker's housekeeping.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import socket
@@ -70,7 +71,12 @@ def _only_the_acknowledged_upload_is_stored(kb) -> None:  # type: ignore[no-unty
 
 
 def _converges(kb) -> None:  # type: ignore[no-untyped-def]
-    """After the restart every acknowledged upload is extracted and indexed; kb check is clean."""
+    """After the restart every acknowledged upload is extracted and indexed; kb check is clean.
+
+    The servers were stopped, perhaps in the middle of a job: as a restarted ``kb serve``
+    does at start, whatever is still "running" goes back to the queue first.
+    """
+    jobs.requeue_stale(kb, dt.timedelta(0))
     jobs.run_until_idle(kb)
     report = run_check(kb)
     assert report.ok, report
