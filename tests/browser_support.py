@@ -99,6 +99,22 @@ class KbServer:
         )
         assert added.returncode == 0, added.stderr
 
+    def end_sessions(self, name: str) -> None:
+        """End every session of ``name`` on the server, as a password change elsewhere does
+        (the session cookie then names an outdated epoch): an expired session, for real."""
+        from sqlalchemy import create_engine, text
+
+        url = self.database_url or f"sqlite:///{self.data_dir.resolve() / 'kb.sqlite3'}"
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    text("UPDATE users SET session_epoch = session_epoch + 1 WHERE username = :n"),
+                    {"n": name},
+                )
+        finally:
+            engine.dispose()
+
     def log_tail(self, chars: int = 4000) -> str:
         try:
             return self.log_path.read_text(encoding="utf-8", errors="replace")[-chars:]
