@@ -404,7 +404,9 @@ def verify_uploads(data_dir: Path, url: str, words: list[str]) -> dict[str, obje
     try:
         jobs.run_until_idle(kb)
         found = sum(1 for word in words if run_search(kb, word, ANONYMOUS).total >= 1)
-        return {"acknowledged": len(words), "found": found, "check": run_check(kb).ok}
+        report = run_check(kb)
+        return {"acknowledged": len(words), "found": found, "check": report.ok,
+                "problems": report.problems}  # fmt: skip
     finally:
         kb.close()
 
@@ -484,6 +486,8 @@ def measure(label: str, url: str, data_dir: Path, args: argparse.Namespace) -> N
         f"  uploads acknowledged: {verified['acknowledged']}, found by search afterwards: "
         f"{verified['found']}, lost uploads: {lost}; kb check clean: {verified['check']}"
     )
+    for problem in verified["problems"]:  # type: ignore[attr-defined]
+        print(f"  kb check: {problem}")
     print()
 
 
