@@ -210,13 +210,14 @@ def run_until_idle(kb: Kb, max_jobs: int | None = None, stop: threading.Event | 
         job_id = claim_next(kb)
         if job_id is None:
             break
-        if unapplied and _priority(kb, job_id) > TEXT_PRIORITY:
+        reads_text = _priority(kb, job_id) <= TEXT_PRIORITY
+        if unapplied and not reads_text:
             # Text is read; make it searchable before the slower previews and OCR start
             # (upload-to-searchable must not wait for a page image).
             apply_index_log(kb)
             last_apply, unapplied = time.monotonic(), False
         run_job(kb, job_id)
-        done, unapplied = done + 1, True
+        done, unapplied = done + 1, unapplied or reads_text
         if time.monotonic() - last_apply >= INDEX_BATCH_SECONDS:
             apply_index_log(kb)
             last_apply, unapplied = time.monotonic(), False
