@@ -155,7 +155,9 @@ def make_pdf() -> Callable[[list[str]], bytes]:
     return build_pdf
 
 
-def post_multipart(client: FlaskClient, path: str, data: dict[str, object]):  # type: ignore[no-untyped-def]
+def post_multipart(  # type: ignore[no-untyped-def]
+    client: FlaskClient, path: str, data: dict[str, object], headers: dict[str, str] | None = None
+):
     """POST a multipart form and close the encoded body afterwards.
 
     Werkzeug's test client spools large bodies to a temporary file and never
@@ -164,7 +166,7 @@ def post_multipart(client: FlaskClient, path: str, data: dict[str, object]):  # 
     from werkzeug.test import EnvironBuilder
 
     builder = EnvironBuilder(
-        path=path, method="POST", data=data, content_type="multipart/form-data"
+        path=path, method="POST", data=data, content_type="multipart/form-data", headers=headers
     )
     environ = builder.get_environ()
     try:

@@ -95,22 +95,8 @@ def test_duplicate_image_keeps_its_alt_for_a_twin(kb, client, upload):
 
 
 def _api_create(client, headers, files, **fields):
-    from werkzeug.test import EnvironBuilder
-
     data = {"kind": "sonstiges", **fields, "files": [(io.BytesIO(b), n) for n, b in files]}
-    builder = EnvironBuilder(
-        path="/api/v1/items",
-        method="POST",
-        data=data,
-        content_type="multipart/form-data",
-        headers=headers,
-    )
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
+    return post_multipart(client, "/api/v1/items", data, headers)
 
 
 def test_api_upload_needs_alt_per_image(kb, client, add_user):

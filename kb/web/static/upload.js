@@ -96,6 +96,20 @@
   var perFile = document.getElementById("per-file");
   var kindSelect = document.getElementById("kind");
   var stem = function (name) { return name.replace(/\.[^.]+$/, "").replace(/_/g, " "); };
+  var textField = function (id) {
+    var field = document.createElement("input");
+    field.type = "text";
+    field.id = id;
+    field.maxLength = 500;
+    return field;
+  };
+  var labelled = function (li, field, text) {  // a label for the field, then the field
+    var label = document.createElement("label");
+    label.setAttribute("for", field.id);
+    label.textContent = text;
+    li.appendChild(label);
+    li.appendChild(field);
+  };
   var showPerFile = function () {
     if (!perFile) { return; }
     var list = perFile.querySelector("ol");
@@ -104,36 +118,18 @@
     if (perFile.hidden) { return; }  // one file: the fields below are its own
     for (var i = 0; i < input.files.length; i++) {
       var li = document.createElement("li");
-      var label = document.createElement("label");
-      label.setAttribute("for", "pf-title-" + i);
-      label.textContent = say("file_title", { name: input.files[i].name });
-      var title = document.createElement("input");
-      title.type = "text";
-      title.id = "pf-title-" + i;
-      title.maxLength = 500;
+      var title = textField("pf-title-" + i);
       title.value = stem(input.files[i].name);
-      var kindLabel = document.createElement("label");
-      kindLabel.setAttribute("for", "pf-kind-" + i);
-      kindLabel.textContent = say("kind");
+      labelled(li, title, say("file_title", { name: input.files[i].name }));
       var kind = kindSelect.cloneNode(true);
       kind.id = "pf-kind-" + i;
       kind.removeAttribute("name");
       kind.value = kindSelect.value;
-      li.appendChild(label);
-      li.appendChild(title);
-      li.appendChild(kindLabel);
-      li.appendChild(kind);
+      labelled(li, kind, say("kind"));
       if (/^image\/(png|jpeg)$/.test(input.files[i].type)) {  // each image its own description
-        var altLabel = document.createElement("label");
-        altLabel.setAttribute("for", "pf-alt-" + i);
-        altLabel.textContent = say("file_alt", { name: input.files[i].name });
-        var alt = document.createElement("input");
-        alt.type = "text";
-        alt.id = "pf-alt-" + i;
-        alt.maxLength = 500;
+        var alt = textField("pf-alt-" + i);
         alt.required = true;
-        li.appendChild(altLabel);
-        li.appendChild(alt);
+        labelled(li, alt, say("file_alt", { name: input.files[i].name }));
       }
       list.appendChild(li);
     }
