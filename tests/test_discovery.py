@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+from kb.search import filtering, suggest
 from kb.services import discovery
 from kb.services.access import ANONYMOUS, Viewer
 
@@ -97,6 +98,29 @@ def test_related_items_respect_access(client, kb, make_item):
     assert [r["id"] for r in related] == [second]
     page = client.get(f"/items/{first}").get_data(as_text=True)
     assert "Ähnliche Materialien" in page and "Zweites" in page and "Verborgen" not in page
+
+
+def test_related_items_leave_out_words_most_items_contain(kb, make_item, monkeypatch):
+    first = make_item("Gemeinsam Patenschaft Ehrenamt", title="Erstes")
+    second = make_item("Gemeinsam Patenschaft Stadtteil", title="Zweites")
+    others = [make_item(f"Gemeinsam {word}", title=word) for word in ("Sportverein", "Kita")]
+    every = {r["id"] for r in discovery.related(kb, first, ANONYMOUS)}
+    assert every == {second, *others}  # all share "gemeinsam"
+    # "gemeinsam" is in all four items: above the cap it says nothing about the item.
+    monkeypatch.setattr(suggest, "RELATED_MIN_DF_CAP", 2)
+    monkeypatch.setattr(suggest, "RELATED_MAX_DF_SHARE", 0.0)
+    assert [r["id"] for r in discovery.related(kb, first, ANONYMOUS)] == [second]
+
+
+def test_related_items_stop_at_their_time_budget(client, kb, make_item, monkeypatch):
+    first = make_item("Gemeinsam Patenschaft Ehrenamt", title="Erstes")
+    for word in ("Sportverein", "Kita", "Stadtteil"):
+        make_item(f"Gemeinsam Patenschaft {word}", title=word)
+    assert len(discovery.related(kb, first, ANONYMOUS)) == 3
+    monkeypatch.setattr(suggest, "RELATED_TIME_LIMIT_SECONDS", 0.0)
+    monkeypatch.setattr(filtering, "_CLOCK_EVERY", 1)  # look at the clock after every document
+    assert len(discovery.related(kb, first, ANONYMOUS)) == 1  # the one found before the stop
+    assert client.get(f"/items/{first}").status_code == 200
 
 
 def test_saved_searches_round_trip_and_stay_private(app, make_item):

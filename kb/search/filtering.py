@@ -116,8 +116,16 @@ def filtered_search(
     query: Query,
     clauses: Sequence[Clause],
     limit: int | None = 10,
+    timelimit: float | None = None,
 ) -> Any:
-    """``searcher.search(query, limit=limit)`` seeing only documents the clauses admit."""
-    collector = MaskedCollector(searcher.collector(limit=limit), cache, clauses)
-    searcher.search_with_collector(query, collector)
+    """``searcher.search(query, limit=limit)`` seeing only documents the clauses admit.
+
+    With ``timelimit`` (seconds) the search stops there and returns the best documents
+    collected so far (for side boxes that may be incomplete but must not be slow).
+    """
+    collector = MaskedCollector(searcher.collector(limit=limit), cache, clauses, timelimit)
+    try:
+        searcher.search_with_collector(query, collector)
+    except TimeLimit:
+        logger.info("Search stopped after %.2f s with partial results: %s", timelimit, query)
     return collector.results()

@@ -163,28 +163,58 @@ def title_completions(
     return [(key, title) for key, title in found if continues(title, text)]
 
 
+#: Key terms asked for, before the too-common ones are dropped; at most
+#: :data:`RELATED_TERMS` of the rest make the "more like this" query.
+RELATED_CANDIDATE_TERMS = 30
+RELATED_TERMS = 12
+#: A term found in more than this share of the items (and more than
+#: :data:`RELATED_MIN_DF_CAP` items) says little about what an item is about and makes
+#: the query walk most of the index; it is left out (like Elasticsearch's ``max_doc_freq``).
+RELATED_MAX_DF_SHARE = 0.1
+RELATED_MIN_DF_CAP = 100
+#: Related items are a side box: past this budget the best found so far are shown.
+RELATED_TIME_LIMIT_SECONDS = 0.15
+
+
 def related_items(
     index: SearchIndex, item_id: int, principals: Sequence[str], limit: int = 5
 ) -> list[int]:
-    """Items that share the most characteristic terms of ``item_id`` (more like this)."""
+    """Items that share the most characteristic terms of ``item_id`` (more like this).
+
+    Bounded for large archives: only terms that are not in most items are searched, and
+    the search stops at :data:`RELATED_TIME_LIMIT_SECONDS` with what it has; the item page
+    must not cost more as the archive grows.
+    """
     if not principals:
         return []
     with index.searching() as searcher:
-        own = [
-            searcher.stored_fields(n)
-            for n in searcher.document_numbers(item_id=str(item_id), doctype="page")
-        ]
-        title = next(iter(searcher.documents(doc_id=f"i{item_id}")), {}).get("title", "")
-        text = " ".join(f.get("content") or "" for f in own[:30])
+        # One term, not item_id AND doctype: the AND would walk every page document.
+        own = [searcher.stored_fields(n) for n in searcher.document_numbers(item_id=str(item_id))]
+        title = next((f.get("title", "") for f in own if not f.get("page")), "")
+        pages = [f.get("content") or "" for f in own if f.get("page")]
+        text = " ".join(pages[:30])
         if not (text or title):
             return []
-        terms = searcher.key_terms_from_text("alltext", f"{title} {text}", numterms=12)
+        terms = _characteristic_terms(searcher, f"{title} {text}")
         if not terms:
             return []
         like = Or([Term("alltext", word, boost=weight) for word, weight in terms])
         query = And([like, Not(Term("item_id", str(item_id)))])
         clauses = [permission_clause(principals), ITEM_CLAUSE]
         # Related *items* only: events and Q&A entries have keys like "e3" and "q5".
-        results = filtered_search(searcher, index.segments, query, clauses, limit=limit + 5)
+        results = filtered_search(
+            searcher, index.segments, query, clauses, limit + 5, RELATED_TIME_LIMIT_SECONDS
+        )
         keys = [hit["item_id"] for hit in results]
         return [int(key) for key in keys if key.isdigit()][:limit]
+
+
+def _characteristic_terms(searcher, text: str) -> list[tuple[str, float]]:  # type: ignore[no-untyped-def]
+    """The text's key terms for ``alltext`` without those most items contain."""
+    items = searcher.doc_frequency("doctype", "item")
+    cap = max(RELATED_MIN_DF_CAP, RELATED_MAX_DF_SHARE * items)
+    terms = searcher.key_terms_from_text("alltext", text, numterms=RELATED_CANDIDATE_TERMS)
+    kept = [
+        (word, weight) for word, weight in terms if searcher.doc_frequency("alltext", word) <= cap
+    ]
+    return kept[:RELATED_TERMS]
