@@ -4,8 +4,10 @@ Each configuration gets a fresh instance (demo content plus ``--items`` generate
 with ``--pages`` pages of German text each). Two servers run on it side by side: the
 production set-up (gunicorn with 2 workers and ``-c python:kb.gunicorn_conf``, plus a
 separate ``kb worker``) and the reference, ``kb serve`` (waitress, one process, its own
-worker thread). Runs alternate between them, so each pair shares the machine's noise at
-that moment; the ratio of their medians is the figure to compare across days.
+worker thread; ``--no-reference`` leaves it out). Both databases are set up first and
+then measured in turns (SQLite production, SQLite reference, PostgreSQL production,
+PostgreSQL reference, and again), so each comparison shares the machine's noise of that
+moment; the ratios of the medians are the figures to compare across days.
 
 Every simulated user is a thread that repeats: wait ``--think`` seconds (uniform), then
 one request of a weighted mix — home page, a search for a common German word, an item
@@ -15,12 +17,14 @@ requests/s, errors (any status other than the expected one, or no answer) and th
 resident memory of each server process at the end of a run. Afterwards every upload the
 server acknowledged is looked for (queue run dry, its unique word searched) and ``kb check``
 runs: "lost uploads" must be 0. ``--ramp 75,100,150`` adds one run per user count on the
-production set-up and stops where search p95 passes 1 s.
+production set-up of each database (``--ramp-seconds`` long, in turns) and stops where
+search p95 passes 1 s.
 
     .venv/bin/python bench/load.py                      # SQLite, and PostgreSQL if possible
     .venv/bin/python bench/load.py --users 50 --seconds 40 --runs 2 --items 2000
     .venv/bin/python bench/load.py --no-postgres --items 20 --users 3 --seconds 3 --runs 1
-    .venv/bin/python bench/load.py --items 10000 --pages 10 --seconds 300 --ramp 75,100,150,200
+    .venv/bin/python bench/load.py --items 10000 --pages 10 --seconds 300 --no-reference \
+        --ramp 100,150,200,300,400 --ramp-seconds 120
 
 PostgreSQL: ``KB_TEST_DATABASE_URL`` if set (a database is created on that server), else
 a throwaway server from ``scripts/pg-test-cluster.sh``; skipped with a message when
@@ -31,22 +35,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import os
-import random
-import re
 import secrets
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,455 +49,143 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 from benchlib import print_header  # noqa: E402
+from loadlib import (  # noqa: E402
+    KINDS,
+    MIX,
+    Server,
+    median_of,
+    populate,
+    production,
+    reference,
+    run_load,
+    targets,
+    verify_uploads,
+)
 
-BIN = Path(sys.executable).parent
-WORDS = (
-    "Integration Beratung Sprachkurs Landkreis Kommune Netzwerk Ehrenamt Arbeitsmarkt "
-    "Förderung Bildung Verwaltung Migration Teilhabe Koordination Projekt Bericht Protokoll "
-    "Anerkennung Qualifizierung Wohnraum Schule Kita Gesundheit Jugendamt Jobcenter"
-).split()
-#: Searches people type: single common words and a few pairs.
-QUERIES = WORDS[:18] + ["Sprachkurs Landkreis", "Integration Arbeitsmarkt", "Förderung Projekt"]
-#: The request mix (weights).
-MIX = {"home": 15, "search": 40, "item": 25, "download": 15, "upload": 5}
-KINDS = list(MIX)
-
-
-# -- instance -------------------------------------------------------------------------
-
-
-def _env(data_dir: Path, url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
-    env.update(
-        KB_DATA_DIR=str(data_dir),
-        KB_DATABASE_URL=url,
-        KB_PREVIEWS="0",
-        KB_LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
-
-
-def _page_text(seed: int, words: int = 300) -> str:
-    return " ".join(WORDS[(seed * 7 + n * 13) % len(WORDS)] for n in range(words))
-
-
-def populate(data_dir: Path, url: str, items: int, pages: int, demo: bool) -> dict[str, int]:
-    """``kb init`` (and ``kb demo``), then ``items`` generated items, then a full reindex."""
-    env = _env(data_dir, url)
-    subprocess.run([str(BIN / "kb"), "init"], env=env, check=True, capture_output=True)
-    if demo:
-        subprocess.run([str(BIN / "kb"), "demo"], env=env, check=True, capture_output=True)
-    from sqlalchemy import func, select
-
-    from kb.app import create_app
-    from kb.models import FileVersion, Item, Page
-    from kb.services.indexing import append_index_log, reindex
-
-    app = create_app({"KB_DATA_DIR": str(data_dir), "KB_DATABASE_URL": url, "KB_PREVIEWS": 0})
-    kb = app.extensions["kb"]
-    try:
-        for start in range(0, items, 200):
-            with kb.db.writing() as session:
-                for n in range(start, min(items, start + 200)):
-                    texts = [_page_text(n * pages + p) for p in range(pages)]
-                    blob = kb.store.put(io.BytesIO("\f".join(texts).encode()))
-                    item = Item(title=f"Bericht {n}", kind="protokoll", access="public")
-                    fv = FileVersion(
-                        sha256=blob.sha256, size=blob.size, mime="text/plain",
-                        filename=f"bericht-{n}.txt", status="done", page_count=pages,
-                    )  # fmt: skip
-                    fv.pages = [Page(number=p + 1, text=t) for p, t in enumerate(texts)]
-                    item.files.append(fv)
-                    session.add(item)
-                    session.flush()
-                    append_index_log(session, item.id)
-        reindex(kb)
-        with kb.db.reading() as session:
-            return {
-                "items": session.scalar(select(func.count(Item.id))) or 0,
-                "pages": session.scalar(select(func.count(Page.id))) or 0,
-            }
-    finally:
-        kb.close()
-
-
-def targets(data_dir: Path, url: str) -> list[tuple[int, int]]:
-    """(item id, file id) of the public, published items with a current file."""
-    from sqlalchemy import select
-
-    from kb.db import make_database
-    from kb.models import FileVersion, Item
-
-    db = make_database(url)
-    try:
-        with db.reading() as session:
-            rows = session.execute(
-                select(Item.id, FileVersion.id)
-                .join(FileVersion, FileVersion.item_id == Item.id)
-                .where(Item.access == "public", Item.state == "published")
-                .where(FileVersion.is_current.is_(True))
-            ).all()
-        return [(int(a), int(b)) for a, b in rows]
-    finally:
-        db.dispose()
-
-
-# -- servers --------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _rss_mib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
+Run = dict  # type: ignore[type-arg]
 
 
 @dataclass
-class Server:
-    name: str
-    commands: list[list[str]]
-    env: dict[str, str]
-    log: Path
-    port: int = field(default_factory=_free_port)
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+class Instance:
+    """One database with its servers and the runs measured on them."""
+
+    label: str
+    url: str
+    data_dir: Path
+    docs: list[tuple[int, int]]
+    servers: list[Server]
+    runs: dict[str, list[Run]] = field(default_factory=dict)
+    ramp_passed: bool = False
 
     @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def prod(self) -> list[Run]:
+        return self.runs.get(self.servers[0].name, [])
 
-    def start(self) -> None:
-        with self.log.open("ab") as out:
-            for command in self.commands:
-                argv = [part.replace("{port}", str(self.port)) for part in command]
-                self.processes.append(
-                    subprocess.Popen(
-                        argv,
-                        env=self.env,
-                        stdout=out,
-                        stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL,
-                        start_new_session=True,
-                    )  # fmt: skip
-                )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            time.sleep(0.2)
-        raise SystemExit(f"{self.name} did not start; see {self.log}")
-
-    def memory(self) -> dict[str, float]:
-        """Resident memory (MiB) of each process, gunicorn's workers included."""
-        out: dict[str, float] = {}
-        for process, command in zip(self.processes, self.commands, strict=True):
-            label = Path(command[0]).name + (f" {command[1]}" if command[0].endswith("kb") else "")
-            out[label] = _rss_mib(process.pid)
-            for n, child in enumerate(_children(process.pid), start=1):
-                if "gunicorn" in label:
-                    out[f"{label} worker {n}"] = _rss_mib(child)
-        return out
-
-    def stop(self) -> None:
-        import signal
-
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(10)
+    @property
+    def ref(self) -> list[Run]:
+        return self.runs.get(self.servers[1].name, []) if len(self.servers) > 1 else []
 
 
-def production(data_dir: Path, url: str, log: Path) -> Server:
-    return Server(
-        "gunicorn 2 workers + kb worker",
-        [
-            [
-                str(BIN / "gunicorn"),
-                "-c",
-                "python:kb.gunicorn_conf",
-                "--workers",
-                "2",
-                "--bind",
-                "127.0.0.1:{port}",
-                "--timeout",
-                "120",
-                "kb.app:create_app()",
-            ],
-            [str(BIN / "kb"), "worker"],
-        ],  # fmt: skip
-        _env(data_dir, url),
-        log,
+def set_up(label: str, url: str, data_dir: Path, args: argparse.Namespace) -> Instance:
+    t0 = time.perf_counter()
+    counts = populate(data_dir, url, args.items, args.pages, not args.no_demo)
+    print(f"-- {label}: {counts['items']} items, {counts['pages']} pages "
+          f"(set up in {time.perf_counter() - t0:.0f} s)", flush=True)  # fmt: skip
+    servers = [production(data_dir, url, data_dir / "prod.log")]
+    if not args.no_reference:
+        servers.append(reference(data_dir, url, data_dir / "ref.log"))
+    return Instance(label, url, data_dir, targets(data_dir, url), servers)
+
+
+def measure(instances: list[Instance], args: argparse.Namespace) -> None:
+    """Warm every server, then the measured runs in turns, then the ramp."""
+    warm = argparse.Namespace(
+        **{**vars(args), "users": 4, "seconds": args.warm, "think": (0, 0.05)}
     )
+    for inst in instances:
+        for server in inst.servers:
+            server.start()
+            run_load(server, inst.docs, warm)  # not measured: lexicon, index and templates load
+    for _ in range(args.runs):
+        for inst in instances:
+            for server in inst.servers:
+                inst.runs.setdefault(server.name, []).append(run_load(server, inst.docs, args))
+    ramp(instances, args)
 
 
-def reference(data_dir: Path, url: str, log: Path) -> Server:
-    return Server(
-        "kb serve (waitress, 1 process)",
-        [[str(BIN / "kb"), "serve", "--port", "{port}"]],
-        _env(data_dir, url),
-        log,
-    )
+def ramp(instances: list[Instance], args: argparse.Namespace) -> None:
+    """More users, one run each on each production set-up, until search p95 passes 1 s."""
+    ramp_args = {**vars(args), "seconds": args.ramp_seconds or args.seconds}
+    for users in args.ramp:
+        for inst in [i for i in instances if not i.ramp_passed]:
+            run = run_load(
+                inst.servers[0], inst.docs, argparse.Namespace(**{**ramp_args, "users": users})
+            )
+            p95 = run["kinds"].get("search", {}).get("p95", float("nan"))
+            rss = sum(run["memory"].values())
+            print(f"  ramp {inst.label}: {users} users -> search p95 {p95:.0f} ms, "
+                  f"{run['rps']:.1f} requests/s, errors {run['errors']}, "
+                  f"memory of all processes {rss:.0f} MiB", flush=True)  # fmt: skip
+            if p95 > 1000:
+                print(f"  ramp {inst.label}: search p95 passed 1 s at {users} users")
+                inst.ramp_passed = True
+    for inst in instances:
+        if args.ramp and not inst.ramp_passed:
+            print(f"  ramp {inst.label}: search p95 stayed under 1 s up to {args.ramp[-1]} users")
 
 
-# -- users ----------------------------------------------------------------------------
-
-
-@dataclass
-class Tally:
-    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    #: The unique word of every upload the server acknowledged (201): each must be found later.
-    uploaded: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, kind: str, seconds: float, ok: bool) -> None:
-        with self.lock:
-            self.latencies[kind].append(seconds)
-            if not ok:
-                self.errors[kind] += 1
-
-
-def _request(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> int:
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            response.read()
-            return response.status
-    except urllib.error.HTTPError as exc:
-        with exc:
-            exc.read()
-            return exc.code
-
-
-def _upload_form(base_url: str) -> tuple[str, str]:
-    from http.cookiejar import CookieJar
-
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    with opener.open(f"{base_url}/upload", timeout=60) as response:
-        token = re.search(r'name="csrf_token" value="([^"]+)"', response.read().decode())
-    if token is None:
-        raise SystemExit("no CSRF token on the upload form")
-    return "; ".join(f"{c.name}={c.value}" for c in jar), token.group(1)
-
-
-def _upload_body(token: str) -> tuple[bytes, str, str]:
-    boundary = secrets.token_hex(12)
-    word = f"Lastprobe{secrets.token_hex(6)}"
-    text = (f"Protokoll der Sitzung, Stichwort {word}.\n" + _page_text(7, 400)).encode()
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nprotokoll\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
-            f'filename="{word}.txt"\r\nContent-Type: text/plain\r\n\r\n'
-        ).encode()
-        + text
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return body, f"multipart/form-data; boundary={boundary}", word
-
-
-def _user(base_url: str, docs: list[tuple[int, int]], args: argparse.Namespace,
-          stop_at: float, tally: Tally, seed: int) -> None:  # fmt: skip
-    rng = random.Random(seed)
-    cookie, token = _upload_form(base_url)
-    while True:
-        time.sleep(rng.uniform(*args.think))
-        if time.monotonic() >= stop_at:
-            return
-        kind = rng.choices(KINDS, weights=[MIX[k] for k in KINDS])[0]
-        item_id, file_id = rng.choice(docs)
-        expected, data, headers, word = 200, None, {}, ""
-        if kind == "home":
-            url = f"{base_url}/"
-        elif kind == "search":
-            url = f"{base_url}/search?" + urllib.parse.urlencode({"q": rng.choice(QUERIES)})
-        elif kind == "item":
-            url = f"{base_url}/items/{item_id}"
-        elif kind == "download":
-            url = f"{base_url}/items/{item_id}/files/{file_id}"
-        else:
-            url, expected = f"{base_url}/upload", 201
-            data, content_type, word = _upload_body(token)
-            headers = {"Content-Type": content_type, "Cookie": cookie}
-        start = time.perf_counter()
-        try:
-            status = _request(url, data, headers)
-        except OSError:
-            status = 0
-        tally.add(kind, time.perf_counter() - start, status == expected)
-        if word and status == expected:
-            with tally.lock:
-                tally.uploaded.append(word)
-
-
-def run_load(server: Server, docs: list[tuple[int, int]], args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
-    tally = Tally()
-    stop_at = time.monotonic() + args.seconds
-    threads = [
-        threading.Thread(target=_user, args=(server.base_url, docs, args, stop_at, tally, n))
-        for n in range(args.users)
-    ]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    total = sum(len(v) for v in tally.latencies.values())
-    return {
-        "rps": total / elapsed,
-        "requests": total,
-        "errors": sum(tally.errors.values()),
-        "kinds": {k: _percentiles(v) for k, v in tally.latencies.items()},
-        "memory": server.memory(),
-        "uploaded": tally.uploaded,
-    }
-
-
-def verify_uploads(data_dir: Path, url: str, words: list[str]) -> dict[str, object]:
-    """After the servers stopped: is every acknowledged upload stored and searchable?
-
-    The queue is run dry first (what a restarted worker would do), then each upload's unique
-    word is searched as an anonymous visitor, and ``kb check`` runs over the whole instance.
-    """
-    from kb.app import create_app
-    from kb.services import jobs
-    from kb.services.access import ANONYMOUS
-    from kb.services.check import run_check
-    from kb.services.search import run_search
-
-    app = create_app({"KB_DATA_DIR": str(data_dir), "KB_DATABASE_URL": url, "KB_PREVIEWS": 0})
-    kb = app.extensions["kb"]
-    try:
-        jobs.run_until_idle(kb)
-        found = sum(1 for word in words if run_search(kb, word, ANONYMOUS).total >= 1)
-        report = run_check(kb)
-        return {"acknowledged": len(words), "found": found, "check": report.ok,
-                "problems": report.problems}  # fmt: skip
-    finally:
-        kb.close()
-
-
-def _percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-
-    def pick(q: float) -> float:
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-
-    return {"n": len(ordered), "p50": statistics.median(ordered) * 1000,
-            "p95": pick(0.95), "p99": pick(0.99)}  # fmt: skip
-
-
-# -- report ---------------------------------------------------------------------------
-
-
-def _median(runs: list[dict], *path: str) -> float:  # type: ignore[type-arg]
-    values = []
-    for run in runs:
-        value = run
-        for key in path:
-            value = value.get(key, {}) if isinstance(value, dict) else {}
-        if isinstance(value, int | float):
-            values.append(float(value))
-    return statistics.median(values) if values else float("nan")
-
-
-def report(label: str, prod: list[dict], ref: list[dict]) -> None:  # type: ignore[type-arg]
-    print(f"-- {label}")
-    print(f"  {'':10} {'gunicorn 2w + worker':>38}   {'kb serve (reference)':>28}   ratio p50")
+def report(inst: Instance) -> None:
+    prod, ref = inst.prod, inst.ref
+    print(f"-- {inst.label}")
+    right = f"{'kb serve (reference)':>28}   ratio p50" if ref else ""
+    print(f"  {'':10} {'gunicorn 2w + worker':>38}   {right}")
     print(f"  {'kind':10} {'n':>6} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9}   "
-          f"{'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9}")  # fmt: skip
+          + (f"{'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9}" if ref else ""))  # fmt: skip
     for kind in KINDS:
-        a = [_median(prod, "kinds", kind, q) for q in ("n", "p50", "p95", "p99")]
-        b = [_median(ref, "kinds", kind, q) for q in ("p50", "p95", "p99")]
-        ratio = a[1] / b[0] if b[0] else float("nan")
-        print(f"  {kind:10} {a[0]:6.0f} {a[1]:9.1f} {a[2]:9.1f} {a[3]:9.1f}   "
-              f"{b[0]:9.1f} {b[1]:9.1f} {b[2]:9.1f}   {ratio:5.2f}x")  # fmt: skip
-    errors, ref_errors = [r["errors"] for r in prod], [r["errors"] for r in ref]
-    print(f"  requests/s: {_median(prod, 'rps'):.1f} (reference {_median(ref, 'rps'):.1f}); "
-          f"errors per run: {errors} (reference {ref_errors})")  # fmt: skip
-    memory = prod[-1]["memory"] | {f"{k} (reference)": v for k, v in ref[-1]["memory"].items()}
+        a = [median_of(prod, "kinds", kind, q) for q in ("n", "p50", "p95", "p99")]
+        line = f"  {kind:10} {a[0]:6.0f} {a[1]:9.1f} {a[2]:9.1f} {a[3]:9.1f}   "
+        if ref:
+            b = [median_of(ref, "kinds", kind, q) for q in ("p50", "p95", "p99")]
+            ratio = a[1] / b[0] if b[0] else float("nan")
+            line += f"{b[0]:9.1f} {b[1]:9.1f} {b[2]:9.1f}   {ratio:5.2f}x"
+        print(line)
+    errors = [r["errors"] for r in prod]
+    if ref:
+        rps = f"{median_of(prod, 'rps'):.1f} (reference {median_of(ref, 'rps'):.1f})"
+        print(f"  requests/s: {rps}; "
+              f"errors per run: {errors} (reference {[r['errors'] for r in ref]})")  # fmt: skip
+    else:
+        print(f"  requests/s: {median_of(prod, 'rps'):.1f}; errors per run: {errors}")
+    memory = dict(prod[-1]["memory"])
+    if ref:
+        memory |= {f"{k} (reference)": v for k, v in ref[-1]["memory"].items()}
     print("  memory (RSS at the end of the last run): "
           + ", ".join(f"{k} {v:.0f} MiB" for k, v in memory.items()))  # fmt: skip
 
 
-def measure(label: str, url: str, data_dir: Path, args: argparse.Namespace) -> None:
-    t0 = time.perf_counter()
-    counts = populate(data_dir, url, args.items, args.pages, not args.no_demo)
-    docs = targets(data_dir, url)
-    print(f"-- {label}: {counts['items']} items, {counts['pages']} pages "
-          f"(set up in {time.perf_counter() - t0:.0f} s)")  # fmt: skip
-    servers = [production(data_dir, url, data_dir / "prod.log"),
-               reference(data_dir, url, data_dir / "ref.log")]  # fmt: skip
-    prod: list[dict] = []  # type: ignore[type-arg]
-    ref: list[dict] = []  # type: ignore[type-arg]
-    try:
-        warm = argparse.Namespace(
-            **{**vars(args), "users": 4, "seconds": args.warm, "think": (0, 0.05)}
-        )
-        for server in servers:
-            server.start()
-            run_load(server, docs, warm)  # not measured: lexicon, index and templates load
-        for _ in range(args.runs):
-            prod.append(run_load(servers[0], docs, args))
-            ref.append(run_load(servers[1], docs, args))
-        ramp(servers[0], docs, args)
-    finally:
-        for server in servers:
-            server.stop()
-    report(label, prod, ref)
-    words = [w for run in prod + ref for w in run["uploaded"]]
-    verified = verify_uploads(data_dir, url, words)
+def compare(first: Instance, second: Instance) -> None:
+    """The production set-ups of the two databases side by side (runs taken in turns)."""
+    print(f"-- {second.label} / {first.label} (production set-up, medians of the runs)")
+    print(f"  {'kind':10} {first.label + ' p50':>16} {'p95':>9} {second.label + ' p50':>20} "
+          f"{'p95':>9}   ratio p50   ratio p95")  # fmt: skip
+    for kind in KINDS:
+        a = [median_of(first.prod, "kinds", kind, q) for q in ("p50", "p95")]
+        b = [median_of(second.prod, "kinds", kind, q) for q in ("p50", "p95")]
+        print(f"  {kind:10} {a[0]:16.1f} {a[1]:9.1f} {b[0]:20.1f} {b[1]:9.1f}   "
+              f"{b[0] / a[0]:8.2f}x   {b[1] / a[1]:8.2f}x")  # fmt: skip
+
+
+def check_uploads(inst: Instance) -> None:
+    words = [w for runs in inst.runs.values() for run in runs for w in run["uploaded"]]
+    verified = verify_uploads(inst.data_dir, inst.url, words)
     lost = verified["acknowledged"] - verified["found"]  # type: ignore[operator]
     print(
-        f"  uploads acknowledged: {verified['acknowledged']}, found by search afterwards: "
-        f"{verified['found']}, lost uploads: {lost}; kb check clean: {verified['check']}"
+        f"  {inst.label}: uploads acknowledged: {verified['acknowledged']}, found by search "
+        f"afterwards: {verified['found']}, lost uploads: {lost}; "
+        f"kb check clean: {verified['check']}"
     )
     for problem in verified["problems"]:  # type: ignore[attr-defined]
         print(f"  kb check: {problem}")
-    print()
-
-
-def ramp(server: Server, docs: list[tuple[int, int]], args: argparse.Namespace) -> None:
-    """More users, one run each on the production set-up, until search p95 passes 1 s."""
-    for users in args.ramp:
-        run = run_load(server, docs, argparse.Namespace(**{**vars(args), "users": users}))
-        p95 = run["kinds"].get("search", {}).get("p95", float("nan"))
-        print(f"  ramp: {users} users -> search p95 {p95:.0f} ms, "
-              f"{run['rps']:.1f} requests/s, errors {run['errors']}")  # fmt: skip
-        if p95 > 1000:
-            print(f"  ramp: search p95 passed 1 s at {users} users")
-            return
-    if args.ramp:
-        print(f"  ramp: search p95 stayed under 1 s up to {args.ramp[-1]} users")
 
 
 @contextlib.contextmanager
@@ -512,6 +195,7 @@ def postgres(tmp: Path) -> Iterator[str | None]:
     cluster: Path | None = None
     if not server_url:
         cluster = tmp / "pg"
+        tmp.chmod(0o755)  # the server runs as the postgres user and must reach its folder
         done = subprocess.run(
             ["bash", str(ROOT / "scripts" / "pg-test-cluster.sh"), "start", str(cluster)],
             capture_output=True, text=True, check=False,
@@ -563,6 +247,10 @@ def main() -> None:
         default=[],
         help="after the runs: users per extra run (e.g. 75,100,150,200), until search p95 > 1 s",
     )
+    parser.add_argument("--ramp-seconds", type=float, default=0, help="per ramp run (--seconds)")
+    parser.add_argument(
+        "--no-reference", action="store_true", help="production set-up only (no kb serve runs)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("KB_LOG_LEVEL", "WARNING")  # this process's own set-up chatter
     print_header(
@@ -571,13 +259,27 @@ def main() -> None:
         args.runs,
         f"{'' if args.no_demo else 'demo + '}{args.items} generated items x {args.pages} pages",
     )
-    with tempfile.TemporaryDirectory(prefix="kb-load-") as raw:
+    with tempfile.TemporaryDirectory(prefix="kb-load-") as raw, contextlib.ExitStack() as stack:
         tmp = Path(raw)
-        measure("SQLite", f"sqlite:///{tmp / 'sqlite' / 'kb.sqlite3'}", tmp / "sqlite", args)
+        configs = [("SQLite", f"sqlite:///{tmp / 'sqlite' / 'kb.sqlite3'}", tmp / "sqlite")]
         if not args.no_postgres:
-            with postgres(tmp) as url:
-                if url:
-                    measure("PostgreSQL", url, tmp / "postgres", args)
+            url = stack.enter_context(postgres(tmp))
+            if url:
+                configs.append(("PostgreSQL", url, tmp / "postgres"))
+        instances = [set_up(label, url, data_dir, args) for label, url, data_dir in configs]
+        try:
+            measure(instances, args)
+        finally:
+            for inst in instances:
+                for server in inst.servers:
+                    server.stop()
+        for inst in instances:
+            report(inst)
+        if len(instances) == 2:
+            compare(*instances)
+        for inst in instances:
+            check_uploads(inst)
+        stack.close()  # the PostgreSQL database and server go before the folder
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -32,6 +32,6 @@ def test_the_load_benchmark_runs_and_reports_every_kind(kb: Kb) -> None:
     # Every acknowledged upload is found again. kb check's verdict is printed with its
     # problems for the reader of the figures; it is not asserted here (once, in a full test
     # run on a loaded machine, it was not clean and could not be reproduced alone).
-    assert re.search(r"uploads acknowledged: \d+, found by search afterwards: \d+, "
+    assert re.search(r"SQLite: uploads acknowledged: \d+, found by search afterwards: \d+, "
                      r"lost uploads: 0; kb check clean: (True|False)", out), out  # fmt: skip
-    assert "ramp: 3 users -> search p95" in out
+    assert "ramp SQLite: 3 users -> search p95" in out
