@@ -10,7 +10,12 @@ from whoosh.query import Every
 
 from kb.search.index import SearchIndex
 from kb.services.access import ANONYMOUS
-from kb.services.indexing import ensure_index, optimize_if_due
+from kb.services.indexing import (
+    OPTIMIZE_AT_LATEST_DAYS,
+    OPTIMIZE_STAMP,
+    ensure_index,
+    optimize_if_due,
+)
 from kb.services.search import run_search
 
 
@@ -71,6 +76,26 @@ def test_nightly_optimise_runs_once_per_night(kb, make_item, runner):
         assert len(searcher.reader().leaf_readers()) == 1
     assert run_search(kb, "Optimierung", ANONYMOUS).total == 3
     assert runner.invoke(args=["optimize"]).exit_code == 0
+
+
+def test_no_optimise_by_day_just_because_the_worker_started(kb, make_item):
+    make_item("Frischer Index", title="F")
+    today = dt.datetime.now().replace(hour=14)
+    assert not optimize_if_due(kb, today)  # written today: as good as optimised
+    assert not (kb.index.root / OPTIMIZE_STAMP).exists()
+    assert not optimize_if_due(kb, today + dt.timedelta(days=OPTIMIZE_AT_LATEST_DAYS - 1))
+
+
+def test_a_worker_that_never_runs_at_night_optimises_after_a_week(kb, make_item):
+    for n in range(2):
+        make_item(f"Segment {n} Woche", title=f"W{n}")
+    (kb.index.root / OPTIMIZE_STAMP).write_text("2026-11-01")
+    noon = dt.datetime(2026, 11, 7, 12, 0)
+    assert not optimize_if_due(kb, noon)
+    assert optimize_if_due(kb, noon + dt.timedelta(days=1))
+    assert (kb.index.root / OPTIMIZE_STAMP).read_text() == "2026-11-08"
+    with kb.index.searching() as searcher:
+        assert len(searcher.reader().leaf_readers()) == 1
 
 
 def _docs(n: int) -> list[dict[str, object]]:

@@ -169,18 +169,42 @@ def optimize(kb: Kb, today: dt.date | None = None) -> bool:
         return True
 
 
-#: When the worker optimises: once a night, in this hour (local time), when idle.
+#: When the worker optimises: once a night, between these hours (local time), when idle.
 OPTIMIZE_HOUR = 2
+OPTIMIZE_UNTIL_HOUR = 6
+#: A worker that never runs at night (an office PC) optimises after this many days at its
+#: first idle moment.
+OPTIMIZE_AT_LATEST_DAYS = 7
 OPTIMIZE_STAMP = "last-optimize"
 
 
 def optimize_if_due(kb: Kb, now: dt.datetime) -> bool:
-    """The worker's nightly schedule: optimise once per day at :data:`OPTIMIZE_HOUR` or later."""
+    """The worker's nightly schedule: optimise once per night between :data:`OPTIMIZE_HOUR`
+    and :data:`OPTIMIZE_UNTIL_HOUR`, or by day once the last time is a week ago.
+
+    Merging a large index takes minutes and much memory, so it must not start by day just
+    because a worker started: an index never optimised counts from the day it was written
+    (a rebuild writes few, large segments).
+    """
+    last = _last_optimized(kb)
+    at_night = OPTIMIZE_HOUR <= now.hour < OPTIMIZE_UNTIL_HOUR
+    if at_night and last != now.date():
+        return optimize(kb, now.date())
+    if last is not None and (now.date() - last).days >= OPTIMIZE_AT_LATEST_DAYS:
+        return optimize(kb, now.date())
+    return False
+
+
+def _last_optimized(kb: Kb) -> dt.date | None:
     stamp = kb.index.root / OPTIMIZE_STAMP
-    last = stamp.read_text().strip() if stamp.exists() else ""
-    if now.hour < OPTIMIZE_HOUR or last == now.date().isoformat():
-        return False
-    return optimize(kb, now.date())
+    try:
+        return dt.date.fromisoformat(stamp.read_text().strip())
+    except (OSError, ValueError):
+        pass
+    current = kb.index.current_dir()
+    if current is None or not current.exists():
+        return None
+    return dt.date.fromtimestamp(current.stat().st_mtime)
 
 
 def reindex_guidance(kb: Kb) -> int:
