@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import login
 from sqlalchemy import func, select
 
-from kb.models import District, Event
+from kb.models import District, Event, Item
 from kb.services.reference import DEFAULT_DISTRICTS
 from kb.web.network import label_lines
 
@@ -218,6 +219,24 @@ def test_a_configured_second_state_gets_a_map_of_only_its_tiles(app, kb, client,
     # The old state's rows stay (items may name them); the console still lists every state.
     every = runner.invoke(args=["districts", "list"]).output
     assert "15002\tHalle (Saale)" in every and "09162\tMünchen" in every
+
+
+def test_editing_keeps_a_district_of_another_state(app, kb, client, runner, tmp_path,
+                                                    make_item, add_user):  # fmt: skip
+    item_id = make_item("Sprachcafé in Halle", title="Halle", districts=["15002"])
+    path = _csv(tmp_path, "09162,München,kreisfreie Stadt,Bayern,0,1")
+    app.config["KB_DISTRICTS_FILE"] = kb.config["KB_DISTRICTS_FILE"] = path
+    assert runner.invoke(args=["init"]).exit_code == 0
+    add_user("red", "redaktion")
+    login(client, "red")
+    form = client.get(f"/items/{item_id}/edit").get_data(as_text=True)
+    # The item's own district stays a (checked) choice beside the configured state's.
+    assert re.search(r'value="15002" checked', form) and 'value="09162"' in form
+    chosen = re.findall(r'name="districts" value="(\d+)" checked', form)
+    fields = {"title": "Halle", "kind": "sonstiges", "access": "public", "districts": chosen}
+    assert client.post(f"/items/{item_id}/edit", data=fields).status_code == 302
+    with kb.db.reading() as session:
+        assert [d.ags for d in session.get(Item, item_id).districts] == ["15002"]
 
 
 def test_a_bad_configured_district_file_stops_init_but_not_the_pages(app, kb, client, runner,

@@ -71,12 +71,21 @@ def edit(item_id: int):  # type: ignore[no-untyped-def]
             kinds=KINDS,
             access_choices=ACCESS,
             licences=LICENCES,
-            districts=all_districts(kb()),
+            districts=_district_choices(item),
             events=all_events(kb()),
             topics=all_topics(kb()),
             programmes=all_programmes(kb()),
             error=error,
         ), (400 if error else 200)
+
+
+def _district_choices(item):  # type: ignore[no-untyped-def]
+    """The configured state's districts, plus those of another state the item names: a
+    tag the form does not show would be dropped by saving it."""
+    shown = all_districts(kb())
+    known = {d.ags for d in shown}
+    extra = [d for d in item.districts if d.ags not in known]
+    return sorted(shown + extra, key=lambda d: d.name)
 
 
 @bp.post("/items/<int:item_id>/state")
