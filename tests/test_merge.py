@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from test_api_export import _counts, source  # noqa: F401 (source: a small instance)
 
 from kb.models import Event, FileVersion, Item, Page, User
-from kb.services import jobs
+from kb.services import jobs, merge, previews
 from kb.services.access import SYSTEM
 from kb.services.indexing import append_index_log
 from kb.services.items import ItemMeta, UploadFile, upload_files
@@ -137,6 +137,40 @@ def test_merge_into_an_empty_instance_finds_the_same(source, kb, runner, tmp_pat
         for word in ("Wohnsitzauflage", "Integrationskurs", "Halle", "Förder*"):
             assert _titles(kb2, word) == _titles(kb, word), word
         assert _titles(kb, "Halle")
+    finally:
+        app.extensions["kb"].close()
+        template_db.release(app.config["KB_DATABASE_URL"])
+
+
+def test_a_failed_merge_leaves_no_copied_bytes(source, kb, runner, tmp_path, other, monkeypatch):  # noqa: F811
+    out = _export(runner, tmp_path)
+    kb2 = other.extensions["kb"]
+    before, blobs = _counts(kb2), set(kb2.store.iter_hashes())
+
+    def broken(self, kb):  # the last step of the transaction fails (e.g. the disk is full)
+        raise OSError("Kein Platz mehr auf dem Gerät")
+
+    monkeypatch.setattr(merge._Merger, "queue_work", broken)
+    with pytest.raises(OSError):
+        merge_instance(kb2, out)
+    assert _counts(kb2) == before and set(kb2.store.iter_hashes()) == blobs
+    check = other.test_cli_runner().invoke(args=["check"])
+    assert check.exit_code == 0 and "gehört zu keiner Dateiversion" not in check.output
+
+
+def test_merged_pdfs_get_page_images(kb, upload, make_pdf, runner, tmp_path, template_db):
+    assert upload([("bericht.pdf", make_pdf(["Erste Seite", "Zweite Seite"]))]).status_code == 201
+    jobs.run_until_idle(kb)
+    out = _export(runner, tmp_path)
+    app = open_app(tmp_path / "mit-vorschau", template_db, KB_PREVIEWS=True)
+    try:
+        kb2 = app.extensions["kb"]
+        merge_instance(kb2, out)
+        jobs.run_until_idle(kb2)
+        with kb2.db.reading() as session:
+            fv = session.scalars(select(FileVersion)).one()
+            assert fv.status == "done"
+            assert previews.page_count(kb2, fv) == 2
     finally:
         app.extensions["kb"].close()
         template_db.release(app.config["KB_DATABASE_URL"])

@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy import Table, and_, select
 from sqlalchemy.orm import Session
 
-from kb.models import FileVersion, Item
+from kb.models import FileVersion, Item, Job
 from kb.services import blobs
 from kb.services.context import Kb
 from kb.services.indexing import append_index_log
@@ -109,18 +109,24 @@ def merge_instance(kb: Kb, source: Path) -> MergeReport:
     report = MergeReport()
     report.left_out = sorted(n for n in NOT_MERGED if data.get(n))
     hashes = {row["sha256"] for row in data["file_versions"]}
-    for sha in sorted(hashes):  # bytes first: no row ever points at missing bytes
-        with (source / "blobs" / sha[:2] / sha).open("rb") as fh:
-            kb.store.put(fh)
-    with kb.db.writing() as session:
-        merger = _Merger(session, report, data)
-        for table in tables():
-            if table.name not in NOT_MERGED:
-                merger.merge_table(table)
-        merger.link_successors()
-        for sha in merger.claimed:
-            blobs.claim(kb, session, sha)
-        merger.queue_work(kb)
+    copied = [sha for sha in sorted(hashes) if not kb.store.exists(sha)]
+    try:
+        for sha in copied:  # bytes first: no row ever points at missing bytes
+            with (source / "blobs" / sha[:2] / sha).open("rb") as fh:
+                kb.store.put(fh)
+        with kb.db.writing() as session:
+            merger = _Merger(session, report, data)
+            for table in tables():
+                if table.name not in NOT_MERGED:
+                    merger.merge_table(table)
+            merger.link_successors()
+            for sha in merger.claimed:
+                blobs.claim(kb, session, sha)
+            merger.queue_work(kb)
+    except BaseException:
+        # Nothing was merged: the bytes copied for it go again (those a row here uses stay).
+        blobs.delete_unreferenced(kb, copied)
+        raise
     kb.job_signal.set()
     logger.info(
         "Merged %s: added %s, reused %s, skipped %s",
@@ -219,17 +225,24 @@ class _Merger:
             taken.add(target)
 
     def queue_work(self, kb: Kb) -> None:
-        """Index-log entries for the added objects; text jobs for files not yet read."""
+        """Index-log entries for the added objects; text jobs for files not yet read, and
+        page images for files read elsewhere (an export carries no page images)."""
         from kb.services.items import queue_text
+        from kb.services.previews import PREVIEW_PRIORITY, wanted
 
         for name, kind in INDEXED.items():
             for old in sorted(self.added[name]):
                 append_index_log(self.session, self.ids[name][old], kind)
         for old in sorted(self.added["file_versions"]):
             fv = self.session.get(FileVersion, self.ids["file_versions"][old])
-            if fv is not None and fv.status not in ("done", "failed"):
+            if fv is None or fv.status == "failed":
+                continue
+            if fv.status != "done":
                 fv.status = "pending"
                 queue_text(self.session, fv.item_id, fv, kb.config)
+            elif wanted(kb.config, fv.mime):
+                preview = Job(kind="preview", priority=PREVIEW_PRIORITY, file_version_id=fv.id)
+                self.session.add(preview)
 
     # -- helpers ---------------------------------------------------------------------
     def _remap(self, table: Table, row: dict[str, Any]) -> dict[str, Any] | None:
