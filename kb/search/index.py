@@ -14,6 +14,7 @@ writer lock, so no request waits on it.
 
 from __future__ import annotations
 
+import datetime
 import fcntl
 import logging
 import os
@@ -104,6 +105,15 @@ class SearchIndex:
         if self.exists():
             return
         self._switch_to(self._new_dir())
+
+    def created_on(self) -> datetime.date | None:
+        """The day the live index directory was written (its name says so), if any."""
+        current = self.current_dir()
+        try:
+            stamp = current.name.split("-")[1] if current is not None else ""
+            return datetime.datetime.strptime(stamp, "%Y%m%d%H%M%S").date()
+        except (IndexError, ValueError):
+            return None
 
     def _new_dir(self) -> Path:
         path = self.root / f"ix-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(4)}"

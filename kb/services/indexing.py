@@ -200,11 +200,7 @@ def _last_optimized(kb: Kb) -> dt.date | None:
     try:
         return dt.date.fromisoformat(stamp.read_text().strip())
     except (OSError, ValueError):
-        pass
-    current = kb.index.current_dir()
-    if current is None or not current.exists():
-        return None
-    return dt.date.fromtimestamp(current.stat().st_mtime)
+        return kb.index.created_on()
 
 
 def reindex_guidance(kb: Kb) -> int:
