@@ -122,10 +122,12 @@ def ramp(instances: list[Instance], args: argparse.Namespace) -> None:
                 inst.servers[0], inst.docs, argparse.Namespace(**{**ramp_args, "users": users})
             )
             p95 = run["kinds"].get("search", {}).get("p95", float("nan"))
-            rss = sum(run["memory"].values())
+            rss = sum(total for total, _anon in run["memory"].values())
+            anon = sum(anon for _total, anon in run["memory"].values())
             print(f"  ramp {inst.label}: {users} users -> search p95 {p95:.0f} ms, "
                   f"{run['rps']:.1f} requests/s, errors {run['errors']}, "
-                  f"memory of all processes {rss:.0f} MiB", flush=True)  # fmt: skip
+                  f"memory of all processes {rss:.0f} MiB ({anon:.0f} MiB anonymous)",
+                  flush=True)  # fmt: skip
             if p95 > 1000:
                 print(f"  ramp {inst.label}: search p95 passed 1 s at {users} users")
                 inst.ramp_passed = True
@@ -156,11 +158,15 @@ def report(inst: Instance) -> None:
               f"errors per run: {errors} (reference {[r['errors'] for r in ref]})")  # fmt: skip
     else:
         print(f"  requests/s: {median_of(prod, 'rps'):.1f}; errors per run: {errors}")
+    shares = {k: median_of(prod, "cpu", k) for k in prod[-1].get("cpu", {})}
+    print("  CPU (cores busy on average, of 2): "
+          + ", ".join(f"{k} {v:.2f}" for k, v in sorted(shares.items()) if v >= 0.01))  # fmt: skip
     memory = dict(prod[-1]["memory"])
     if ref:
         memory |= {f"{k} (reference)": v for k, v in ref[-1]["memory"].items()}
-    print("  memory (RSS at the end of the last run): "
-          + ", ".join(f"{k} {v:.0f} MiB" for k, v in memory.items()))  # fmt: skip
+    print("  memory (RSS at the end of the last run; anonymous, i.e. not the shared index "
+          "file pages, in brackets): "
+          + ", ".join(f"{k} {v:.0f} MiB ({a:.0f})" for k, (v, a) in memory.items()))  # fmt: skip
 
 
 def compare(first: Instance, second: Instance) -> None:

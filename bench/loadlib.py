@@ -131,14 +131,51 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _rss_mib(pid: int) -> float:
+def _rss_mib(pid: int) -> tuple[float, float]:
+    """(resident, anonymous resident) MiB of ``pid``. The difference is file pages: mostly
+    the memory-mapped index segments, shared with every other process reading them."""
+    fields: dict[str, float] = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "RssAnon"):
+                fields[key] = int(value.split()[0]) / 1024
     except OSError:
         pass
-    return 0.0
+    return fields.get("VmRSS", 0.0), fields.get("RssAnon", 0.0)
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds (user + system) used so far, per kind of process on the machine: this
+    benchmark (the simulated users), gunicorn, ``kb worker``, ``kb serve``, PostgreSQL."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = defaultdict(float)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        out[_cpu_kind(int(entry.name), cmdline, stat)] += used
+    return out
+
+
+def _cpu_kind(pid: int, cmdline: str, stat: str) -> str:
+    if pid == os.getpid():
+        return "load generator"
+    if "gunicorn" in cmdline:
+        return "gunicorn"
+    if "kb worker" in cmdline or cmdline.endswith("/kb worker "):
+        return "kb worker"
+    if "kb serve" in cmdline:
+        return "kb serve"
+    if "(postgres)" in stat or cmdline.startswith("postgres"):
+        return "PostgreSQL"
+    return "other"
 
 
 def _children(pid: int) -> list[int]:
@@ -184,9 +221,9 @@ class Server:
             time.sleep(0.2)
         raise SystemExit(f"{self.name} did not start; see {self.log}")
 
-    def memory(self) -> dict[str, float]:
-        """Resident memory (MiB) of each process, gunicorn's workers included."""
-        out: dict[str, float] = {}
+    def memory(self) -> dict[str, tuple[float, float]]:
+        """(resident, anonymous) MiB of each process, gunicorn's workers included."""
+        out: dict[str, tuple[float, float]] = {}
         for process, command in zip(self.processes, self.commands, strict=True):
             label = Path(command[0]).name + (f" {command[1]}" if command[0].endswith("kb") else "")
             out[label] = _rss_mib(process.pid)
@@ -341,12 +378,14 @@ def run_load(server: Server, docs: list[tuple[int, int]], args: argparse.Namespa
         threading.Thread(target=_user, args=(server.base_url, docs, args, stop_at, tally, n))
         for n in range(args.users)
     ]
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_seconds()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    cpu_after = cpu_seconds()
+    cpu = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
     total = sum(len(v) for v in tally.latencies.values())
     return {
         "rps": total / elapsed,
@@ -354,6 +393,8 @@ def run_load(server: Server, docs: list[tuple[int, int]], args: argparse.Namespa
         "errors": sum(tally.errors.values()),
         "kinds": {k: _percentiles(v) for k, v in tally.latencies.items()},
         "memory": server.memory(),
+        #: share of one core per kind of process over the run (1.0 = a whole core)
+        "cpu": {k: v / elapsed for k, v in cpu.items() if v > 0},
         "uploaded": tally.uploaded,
     }
 
