@@ -20,6 +20,9 @@ from test_handout_kinds import _event_with_talks
 from test_handouts import TEMPLATES, sample_data
 
 from kb.handouts import handout_cache_key, render_item_handout, template_version
+from kb.handouts.event import render_event_html
+from kb.handouts.mappe import render_mappe_html
+from kb.handouts.render import render_item_html
 from kb.services.access import ANONYMOUS, SYSTEM
 from kb.services.handouts import ITEM_PAGES, item_handout
 
@@ -290,6 +293,31 @@ def _chars_outside_a4(pdf: bytes) -> list[str]:
     finally:
         document.close()
     return outside
+
+
+def test_german_text_in_an_english_handout_is_marked_german():
+    """Hyphenation follows the element's language: German slides in an English handout
+    must not be broken by English rules (and a German handout needs no extra marks)."""
+    data = sample_data(title="Integrationskoordination", summary="Förderrichtlinie",
+                       language="de")  # fmt: skip
+    english = render_item_html(data, templates_dir=TEMPLATES, lang="en")
+    assert '<html lang="en">' in english
+    assert 'lang="de">Integrations' in english and '<p lang="de">Förderrichtlinie' in english
+    german = render_item_html(data, templates_dir=TEMPLATES, lang="de")
+    assert 'lang="de">' not in german.replace('<html lang="de">', "")
+    mappe = render_mappe_html({"title": "Folder", "items": [data]}, templates_dir=TEMPLATES,
+                              lang="en")  # fmt: skip
+    assert '<p lang="de">Förderrichtlinie' in mappe
+    talk = {"title": "Impuls", "summary": "Arbeitsmarktintegration", "language": "de",
+            "slides": [{"label": "Folie 1", "lines": ["Sprachkursträger"]}]}  # fmt: skip
+    event = render_event_html({"title": "Werkstatt", "talks": [talk]}, templates_dir=TEMPLATES,
+                              lang="en")  # fmt: skip
+    assert '<p lang="de">Arbeitsmarktintegration' in event
+    assert '<p lang="de">Sprachkursträger' in event
+    # Whatever the database holds, only a language tag reaches the attribute.
+    hostile = render_item_html({**data, "language": 'de" onload="x'}, templates_dir=TEMPLATES,
+                               lang="en")  # fmt: skip
+    assert "onload" not in hostile
 
 
 def test_long_words_and_urls_wrap_inside_the_page(tmp_path):

@@ -34,6 +34,7 @@ from kb.handouts.render import (
     jinja_environment,
     paragraphs,
     qr_svg,
+    text_lang,
 )
 
 #: How much of each talk's deck the event handout shows.
@@ -150,6 +151,7 @@ def _talk(talk: dict[str, Any], lang: str) -> dict[str, Any]:
     return {
         "anchor": str(talk.get("anchor") or ""),
         "title": str(talk.get("title") or ""),
+        "text_lang": text_lang(talk.get("language"), lang),
         "kind_label": str(talk.get("kind_label") or ""),
         "licence_label": str(talk.get("licence_label") or ""),
         "speakers": str(talk.get("speakers") or ""),

@@ -21,6 +21,7 @@ import functools
 import hashlib
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -220,6 +221,7 @@ def item_context(data: dict[str, Any], lang: str) -> dict[str, Any]:
         "t": LABELS[lang],
         "author": AUTHOR,
         "title": str(data.get("title") or ""),
+        "text_lang": text_lang(data.get("language"), lang),
         "kind_label": data.get("kind_label") or "",
         "summary": paragraphs(data.get("summary") or ""),
         "event_title": data.get("event_title"),
@@ -244,6 +246,20 @@ def item_context(data: dict[str, Any], lang: str) -> dict[str, Any]:
         "notes": [str(n) for n in data.get("extraction_notes") or []],
         "generated": LABELS[lang]["generated"] % format_datetime(generated_at, lang),
     }
+
+
+_LANG_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z]{2})?")
+
+
+def text_lang(content_lang: object, lang: str) -> Markup:
+    """`` lang="de"`` for an element holding the item's own text when it is not in the
+    handout's language (an English handout of German slides): hyphenation follows the
+    element's language, so German words are not broken by English rules. Empty otherwise.
+    """
+    value = str(content_lang or "de").strip()
+    if not _LANG_TAG.fullmatch(value) or value == lang:
+        return Markup("")
+    return Markup(' lang="%s"') % value
 
 
 def qr_svg(url: str, alt: str) -> Markup:

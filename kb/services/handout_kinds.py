@@ -51,6 +51,7 @@ def _talk(
     return {
         "anchor": f"beitrag-{item.id}",
         "title": item.title,
+        "language": item.language,
         "kind_label": tr(KINDS.get(item.kind, item.kind)),
         # Each deck's licence, as on the item handout: may it be passed on?
         "licence_label": tr(LICENCES.get(item.licence, "")) if item.licence else "",

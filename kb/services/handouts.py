@@ -60,6 +60,7 @@ def item_data(kb: Kb, item: Item, lang: str = "de") -> dict[str, Any]:
     ]
     return {
         "title": item.title,
+        "language": item.language,
         "kind_label": tr(KINDS.get(item.kind, item.kind)),
         "summary": item.summary,
         "event_title": item.event.title if item.event else None,
