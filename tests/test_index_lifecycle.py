@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from pathlib import Path
 
 import pytest
 from whoosh.query import Every
 
 from kb.search.index import SearchIndex
+from kb.services import jobs
 from kb.services.access import ANONYMOUS
 from kb.services.indexing import (
     OPTIMIZE_AT_LATEST_DAYS,
     OPTIMIZE_STAMP,
+    append_index_log,
     ensure_index,
     optimize_if_due,
 )
@@ -157,3 +160,28 @@ def test_a_large_rebuild_is_written_in_segments_by_workers(tmp_path, monkeypatch
     result = search(index, SearchRequest("Verwendungsnachweis", page_size=20), ["member"])
     assert result.total == 20
     index.close()
+
+
+def test_index_writes_leave_no_reader_for_the_garbage_collector(kb, make_item):
+    """Whoosh's writer caches a searcher in a reference cycle; its reader's memory map of
+    every segment then stayed until a full garbage collection — in ``kb serve`` one more
+    map of a 140 MB segment per upload. The writer gets a searcher of ours instead."""
+    item_id = make_item("Speicherabbild des Index", title="Abbild")
+
+    def segment_maps() -> list[str]:
+        lines = Path("/proc/self/maps").read_text().splitlines()
+        return [line.split()[-1] for line in lines if ".seg" in line]
+
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            with kb.db.writing() as session:
+                append_index_log(session, item_id)
+            jobs.run_until_idle(kb)
+        run_search(kb, "Speicherabbild", ANONYMOUS)  # the live searcher maps each segment once
+        maps = segment_maps()
+    finally:
+        gc.enable()
+    live = sorted(str(p) for p in kb.index.current_dir().glob("*.seg"))
+    assert sorted(maps) == live
