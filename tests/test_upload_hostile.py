@@ -150,6 +150,30 @@ def test_control_characters_in_search_text_are_cleaned_not_refused(client, path)
     assert "\x00" not in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"districts": ["15002", "\x00"]},  # the second value of a repeated field
+        {"title": "Bericht", "topics\x00": "x"},  # a field name
+    ],
+)
+def test_a_nul_character_anywhere_in_a_form_is_refused_cleanly(client, kb, fields):
+    """Found by schemathesis on PostgreSQL (a 500): only the first value of each field was
+    checked, so a NUL in a repeated field's second value reached the database."""
+    data = {**fields, "files": (io.BytesIO(b"Text"), "a.txt")}
+    response = client.post("/api/v1/items", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert response.get_json()["error"] == "bad_request"
+    assert list(kb.store.iter_hashes()) == []  # refused before anything was stored
+
+
+def test_a_nul_character_in_a_second_file_name_is_refused_cleanly(client, kb):
+    files = [(io.BytesIO(b"eins"), "a.txt"), (io.BytesIO(b"zwei"), "b\x00.txt")]
+    response = client.post("/upload", data={"files": files}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert list(kb.store.iter_hashes()) == []  # the sibling is not half-stored either
+
+
 def test_a_nul_character_in_a_json_body_is_refused_cleanly(client):
     response = client.patch(
         "/api/v1/items/1", data='{"title": "a\\u0000b"}', content_type="application/json"

@@ -45,9 +45,14 @@ def refuse_nul_bytes() -> None:
     """
     # The search text is the exception: pasted from a PDF it may carry control characters,
     # and a search should still run; search_text() turns them into spaces.
+    # Every value of a repeated field (``districts=…&districts=…``), not only the first one
+    # that MultiDict.values() gives, and the field names too.
     args = [v for k, vs in request.args.lists() if k not in SEARCH_TEXT_ARGS for v in vs]
-    values = [*args, *(request.form.values() if request.form else [])]
-    values += [f.filename or "" for f in request.files.values()] if request.files else []
+    form = [x for k, vs in request.form.lists() for x in (k, *vs)] if request.form else []
+    files = (
+        [f.filename or "" for _k, fs in request.files.lists() for f in fs] if request.files else []
+    )
+    values = [*args, *form, *files]
     if request.is_json:  # NUL arrives escaped in JSON text
         values.append(request.get_data(as_text=True).replace("\\\\", "").replace("\\u0000", "\x00"))
     if any("\x00" in value for value in values):
