@@ -223,8 +223,9 @@ class SearchIndex:
         # Our own searcher for the deletions: the one Whoosh's writer caches for itself
         # sits in a reference cycle, so its readers' memory maps of every segment stayed
         # until a full garbage collection (one more map of the large segment per write).
-        searcher = Searcher(writer.reader())
+        searcher = None
         try:
+            searcher = Searcher(writer.reader())
             for item_id, docs in docs_by_item.items():
                 writer.delete_by_term("item_id", str(item_id), searcher=searcher)
                 for doc in docs:
@@ -234,7 +235,8 @@ class SearchIndex:
                 doc_id=META_DOC_ID, applied=applied_id, schema_version=SCHEMA_VERSION
             )
         except BaseException:
-            searcher.close()
+            if searcher is not None:
+                searcher.close()
             writer.cancel()
             raise
         searcher.close()
