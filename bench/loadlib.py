@@ -169,7 +169,7 @@ def _cpu_kind(pid: int, cmdline: str, stat: str) -> str:
         return "load generator"
     if "gunicorn" in cmdline:
         return "gunicorn"
-    if "kb worker" in cmdline or cmdline.endswith("/kb worker "):
+    if "kb worker" in cmdline:
         return "kb worker"
     if "kb serve" in cmdline:
         return "kb serve"
