@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
 from kb.errors import IndexUnavailable
@@ -159,11 +158,7 @@ class SearchIndex:
         current = self.current_dir()
         if current is None or not whoosh_index.exists_in(str(current)):
             raise FileNotFoundError(f"no index under {self.root}; run `kb init`")
-        # Without memory maps: Whoosh maps a compound segment file and then copies every
-        # part of it into a BytesIO, so each searcher (re)open — after every commit, in
-        # every web worker — read the whole index into the heap (34 ms and 200 MiB per
-        # open of an optimised 100k-page index; 3 ms and nothing through plain reads).
-        return FileStorage(str(current), supports_mmap=False).open_index()
+        return whoosh_index.open_dir(str(current))
 
     # -- writing (only the holder of the writer lock) --------------------
 
@@ -226,8 +221,8 @@ class SearchIndex:
         ix = self._open()
         writer = ix.writer(timeout=30)
         # Our own searcher for the deletions: the one Whoosh's writer caches for itself
-        # sits in a reference cycle, so its readers' open files of every segment stayed
-        # until a full garbage collection (one more copy of the large segment per write).
+        # sits in a reference cycle, so its readers' memory maps of every segment stayed
+        # until a full garbage collection (one more map of the large segment per write).
         searcher = None
         try:
             searcher = Searcher(writer.reader())
@@ -247,7 +242,7 @@ class SearchIndex:
         searcher.close()
         writer.commit()
         # Segments merged by the commit were read through readers that Whoosh leaves in
-        # young reference cycles, open files included; collecting the young generations frees
+        # young reference cycles, maps included; collecting the young generations frees
         # them now (about a millisecond) rather than at the next full collection.
         gc.collect(1)
 
@@ -322,10 +317,10 @@ class SearchIndex:
     def _files_changed(self) -> bool:
         """True if a file the open searcher reads has shrunk, grown or gone without a commit.
 
-        A segment file truncated under an open reader (disk trouble, a careless copy)
-        would fail in the middle of a search (and killed the process with SIGBUS while
-        Whoosh still mapped the files). A few ``stat`` calls per search catch that first,
-        and the reopen then reports the index as unusable (503) instead.
+        Whoosh maps segment files into memory; reading a mapped file that was truncated
+        under it (disk trouble, a careless copy) kills the process with SIGBUS. A few
+        ``stat`` calls per search catch that first, and the reopen then reports the
+        index as unusable (503) instead.
         """
         for path, size in self._file_sizes.items():
             try:
