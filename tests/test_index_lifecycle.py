@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,24 @@ def test_index_writes_leave_no_reader_for_the_garbage_collector(kb, make_item):
         gc.enable()
     live = sorted(str(p) for p in kb.index.current_dir().glob("*.seg"))
     assert sorted(maps) == live
+
+
+def test_a_searcher_reads_compound_segments_from_their_map_without_a_copy(kb, make_item):
+    """Whoosh wrapped each part of a memory-mapped compound segment in ``BytesIO``, which
+    copies it: every searcher (re)open after a commit read the whole index into the heap
+    (200 MiB per web worker at 100k pages). kb's reader takes the bytes from the map."""
+    words = [f"Wort{n}" for n in range(4000)]  # many distinct terms: a sizeable segment
+    for n in range(4):
+        make_item(" ".join(words[n::4]) + " Kopiertest", title=f"K{n}")
+    kb.index.optimize()
+    (segment,) = kb.index.current_dir().glob("*.seg")
+    size = segment.stat().st_size
+    assert run_search(kb, "Kopiertest", ANONYMOUS).total == 4
+    kb.index.close()  # the next search reopens, as after a commit
+    tracemalloc.start()
+    try:
+        assert run_search(kb, "Kopiertest", ANONYMOUS).total == 4
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < size / 2, (peak, size)

@@ -32,11 +32,13 @@ from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
 from kb.errors import IndexUnavailable
-from kb.search import build
+from kb.search import build, mapped
 from kb.search.schema import META_DOC_ID, SCHEMA_VERSION, KbSchema
 from kb.search.segments import SegmentCache
 
 logger = logging.getLogger(__name__)
+
+mapped.install()  # compound segments are read from their map, not copied per open
 
 Document = dict[str, Any]
 
