@@ -34,6 +34,7 @@ from whoosh.searching import Searcher
 from kb.errors import IndexUnavailable
 from kb.search import build, mapped
 from kb.search.schema import META_DOC_ID, SCHEMA_VERSION, KbSchema
+from kb.search.scoring import TableBM25F
 from kb.search.segments import SegmentCache
 
 logger = logging.getLogger(__name__)
@@ -334,7 +335,7 @@ class SearchIndex:
 
     def _open_searcher(self) -> Searcher:
         try:
-            return self._open().searcher()
+            return self._open().searcher(weighting=TableBM25F(self.segments))
         except Exception as exc:  # whoosh raises many kinds on missing or damaged files
             logger.error("Cannot open the search index under %s: %s", self.root, exc)
             raise IndexUnavailable(

@@ -25,6 +25,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+
 from kb.search.schema import FACETS, MULTI_VALUED
 
 logger = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ class _Segment:
         self.terms: dict[tuple[str, str], int] = {}
         self.masks: dict[tuple[tuple[tuple[str, str], ...], ...], bytes | None] = {}
         self.items: dict[int, ItemFields] = {}
+        #: field -> one length byte per document (Whoosh's encoding); None: not readable
+        self.lengths: dict[str, bytes | None] = {}
 
 
 class SegmentCache:
@@ -128,6 +132,18 @@ class SegmentCache:
             seg.masks[key] = mask
             return mask
 
+    # -- field lengths (kb.search.scoring) ---------------------------------
+
+    def length_bytes(self, reader: Any, fieldname: str) -> bytes | None:
+        """The segment's field-length column of ``fieldname``: byte ``n`` encodes the length
+        of document ``n`` (``whoosh.util.numeric.byte_to_length``). None when the segment
+        stores it some other way; then Whoosh's own lookup is used."""
+        with self._lock:
+            seg = self._segment(reader)
+            if fieldname not in seg.lengths:
+                seg.lengths[fieldname] = _read_lengths(reader, fieldname, seg.size)
+            return seg.lengths[fieldname]
+
     # -- item fields -------------------------------------------------------
 
     def item_fields(self, searcher: Any, docnums: Sequence[int]) -> list[ItemFields]:
@@ -156,6 +172,25 @@ class SegmentCache:
             stored.get("kind") or "",
             tuple(_facet_pairs(stored)),
         )
+
+
+def _read_lengths(reader: Any, fieldname: str, size: int) -> bytes | None:
+    """The raw length column (one byte per document, padded with 0 for documents after the
+    last one written). Reaches into Whoosh's per-document reader (whoosh3 codec): there is no
+    public way to read a whole column of a non-schema field."""
+    lenfield = f"_{fieldname}_len"
+    try:
+        perdoc = reader._perdoc
+        if not perdoc.has_column(lenfield):
+            return None
+        column = perdoc.column_reader(lenfield, LENGTHS_COLUMN)
+        if getattr(column, "_fixedlen", None) != 1:
+            return None
+        raw = bytes(column._dbfile.get(column._basepos, column._count))
+    except AttributeError:  # another codec or reader: use Whoosh's lookup
+        logger.info("No length table for %s; scoring through Whoosh's lookups", fieldname)
+        return None
+    return raw + bytes(max(0, size - len(raw)))
 
 
 def _facet_pairs(stored: dict[str, Any]) -> Iterator[tuple[str, str]]:
