@@ -246,6 +246,10 @@ class Server:
                 process.wait(10)
 
 
+#: The worker's niceness in docs/deploy/kb-worker.service (``Nice=``), set the same way here.
+WORKER_NICE = 10
+
+
 def production(data_dir: Path, url: str, log: Path) -> Server:
     return Server(
         "gunicorn 2 workers + kb worker",
@@ -262,7 +266,7 @@ def production(data_dir: Path, url: str, log: Path) -> Server:
                 "120",
                 "kb.app:create_app()",
             ],
-            [str(BIN / "kb"), "worker"],
+            ["nice", "-n", str(WORKER_NICE), str(BIN / "kb"), "worker"],
         ],  # fmt: skip
         _env(data_dir, url),
         log,

@@ -35,3 +35,17 @@ def test_the_load_benchmark_runs_and_reports_every_kind(kb: Kb) -> None:
     assert re.search(r"SQLite: uploads acknowledged: \d+, found by search afterwards: \d+, "
                      r"lost uploads: 0; kb check clean: (True|False)", out), out  # fmt: skip
     assert "ramp SQLite: 3 users -> search p95" in out
+
+
+def test_the_benchmark_runs_the_worker_as_the_systemd_unit_does() -> None:
+    """The load figures are the documented set-up's: the worker at the unit's niceness."""
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import loadlib
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    unit = (SCRIPT.parents[1] / "docs" / "deploy" / "kb-worker.service").read_text()
+    (nice,) = re.findall(r"^Nice=(\d+)$", unit, re.MULTILINE)
+    assert int(nice) == loadlib.WORKER_NICE > 0
+    commands = loadlib.production(Path("/nonexistent"), "sqlite://", Path("/dev/null")).commands
+    assert ["nice", "-n", nice] == commands[-1][:3] and commands[-1][-1] == "worker"
