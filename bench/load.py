@@ -158,6 +158,8 @@ def report(inst: Instance) -> None:
               f"errors per run: {errors} (reference {[r['errors'] for r in ref]})")  # fmt: skip
     else:
         print(f"  requests/s: {median_of(prod, 'rps'):.1f}; errors per run: {errors}")
+    per_run = ", ".join(f"{median_of([r], 'kinds', 'search', 'p95'):.0f}" for r in prod)
+    print(f"  search p95 per run: {per_run} ms")
     shares = {k: median_of(prod, "cpu", k) for k in prod[-1].get("cpu", {})}
     print("  CPU (cores busy on average, of 2): "
           + ", ".join(f"{k} {v:.2f}" for k, v in sorted(shares.items()) if v >= 0.01))  # fmt: skip

@@ -225,7 +225,8 @@ class Server:
         """(resident, anonymous) MiB of each process, gunicorn's workers included."""
         out: dict[str, tuple[float, float]] = {}
         for process, command in zip(self.processes, self.commands, strict=True):
-            label = Path(command[0]).name + (f" {command[1]}" if command[0].endswith("kb") else "")
+            program = command[3:] if command[0] == "nice" else command  # nice -n N kb worker
+            label = Path(program[0]).name + (f" {program[1]}" if program[0].endswith("kb") else "")
             out[label] = _rss_mib(process.pid)
             for n, child in enumerate(_children(process.pid), start=1):
                 if "gunicorn" in label:
