@@ -28,6 +28,7 @@ def test_the_load_benchmark_runs_and_reports_every_kind(kb: Kb) -> None:
     for kind in ("home", "search", "item", "download", "upload"):
         assert f"  {kind} " in out
     assert "requests/s:" in out and "errors per run: [0] (reference [0])" in out, out
+    assert "I/O stall of the whole machine per run:" in out, out
     assert "gunicorn worker 1" in out and "kb worker" in out
     # Every acknowledged upload is found again. kb check's verdict is printed with its
     # problems for the reader of the figures; it is not asserted here (once, in a full test
