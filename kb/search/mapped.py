@@ -3,8 +3,9 @@
 Whoosh (whoosh-reloaded 2.7.5) maps a compound segment file and hands each part to a
 ``BufferFile``, whose ``__init__`` wraps the part in ``io.BytesIO(memoryview)`` — and
 ``BytesIO`` copies a buffer that is not ``bytes``. So every searcher (re)open, after every
-commit, in every web worker, copied the whole index into the heap: 34 ms and 200 MiB per
-open of an optimised 100k-page index (measured in December 2026; docs/benchmarks.md).
+commit, in every web worker, copied the whole index into the heap: after the nightly
+optimise at 100k pages the first search after a commit took 80 ms instead of 17 ms, with a
+heap peak of 106 MiB instead of 1.5 (bench/search_ab.py; docs/benchmarks.md, "Search").
 
 :class:`MappedFile` is the same ``BufferFile`` reading through a cursor over the memory
 view; :func:`install` makes Whoosh's compound storage use it. The map stays the single copy,
